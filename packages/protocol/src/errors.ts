@@ -1,0 +1,62 @@
+/**
+ * Every error the server can answer with, in Telegram's UPPER_SNAKE style. Each code has the HTTP
+ * status it maps to (for the HTTP APIs that come later) and the sentence a client shows when the
+ * server sent none more specific.
+ */
+export const ERROR_CATALOG = {
+  FRAME_INVALID: { httpStatus: 400, message: 'The frame is not valid JSON of a known shape' },
+  METHOD_INVALID: { httpStatus: 400, message: 'The method is not known' },
+  PARAMS_INVALID: { httpStatus: 400, message: 'The parameters do not match the method' },
+  PROTOCOL_VERSION_UNSUPPORTED: { httpStatus: 400, message: 'The protocol version is not supported' },
+  HELLO_REQUIRED: { httpStatus: 400, message: 'The first frame must be hello' },
+  PHONE_NUMBER_INVALID: { httpStatus: 400, message: 'The phone number is not valid' },
+  PHONE_NUMBER_FLOOD: { httpStatus: 420, message: 'Too many codes were requested for this number' },
+  PHONE_NUMBER_UNOCCUPIED: { httpStatus: 400, message: 'No account uses this phone number' },
+  PHONE_NUMBER_OCCUPIED: { httpStatus: 400, message: 'An account already uses this phone number' },
+  PHONE_CODE_INVALID: { httpStatus: 400, message: 'The code is wrong' },
+  PHONE_CODE_EXPIRED: { httpStatus: 400, message: 'The code has expired or was used up; request a new one' },
+  PHONE_CODE_HASH_INVALID: { httpStatus: 400, message: 'The code request is not known' },
+  CODE_DELIVERY_FAILED: { httpStatus: 502, message: 'The code could not be delivered' },
+  FIRST_NAME_INVALID: { httpStatus: 400, message: 'The display name is empty or too long' },
+  USERNAME_INVALID: { httpStatus: 400, message: 'The username is not valid' },
+  USERNAME_OCCUPIED: { httpStatus: 400, message: 'The username is taken' },
+  USERNAME_NOT_OCCUPIED: { httpStatus: 400, message: 'No user has this username' },
+  AUTH_KEY_UNREGISTERED: { httpStatus: 401, message: 'The session is not valid; sign in again' },
+  ALREADY_AUTHORIZED: { httpStatus: 400, message: 'This connection is already signed in' },
+  SESSION_NOT_FOUND: { httpStatus: 400, message: 'No such session' },
+  PEER_ID_INVALID: { httpStatus: 400, message: 'The peer is not valid' },
+  CHAT_ID_INVALID: { httpStatus: 400, message: 'The chat is not known' },
+  MESSAGE_EMPTY: { httpStatus: 400, message: 'The message is empty' },
+  MESSAGE_TOO_LONG: { httpStatus: 400, message: 'The message is too long' },
+  RANDOM_ID_INVALID: { httpStatus: 400, message: 'The random id is not valid' },
+  PTS_INVALID: { httpStatus: 400, message: 'The sequence number is ahead of the server' },
+  FLOOD_WAIT: { httpStatus: 420, message: 'Too many requests; retry later' },
+  INTERNAL: { httpStatus: 500, message: 'Internal server error' },
+} as const satisfies Record<string, { httpStatus: number; message: string }>;
+
+/** A code from {@link ERROR_CATALOG}. */
+export type ErrorCode = keyof typeof ERROR_CATALOG;
+
+/** All error codes, for schemas and checks. */
+export const ERROR_CODES = Object.keys(ERROR_CATALOG) as ErrorCode[];
+
+/** Is `value` one of the catalog's codes? */
+export function isErrorCode(value: unknown): value is ErrorCode {
+  return typeof value === 'string' && Object.hasOwn(ERROR_CATALOG, value);
+}
+
+/**
+ * An expected failure with its wire code, thrown by handlers and by the SDK alike. Bugs are plain
+ * `Error`s; these are the values a caller is meant to handle.
+ */
+export class RpcError extends Error {
+  readonly code: ErrorCode;
+  readonly retryAfterSeconds: number | undefined;
+
+  constructor(code: ErrorCode, message?: string, options: { retryAfterSeconds?: number } = {}) {
+    super(message ?? ERROR_CATALOG[code].message);
+    this.name = 'RpcError';
+    this.code = code;
+    this.retryAfterSeconds = options.retryAfterSeconds;
+  }
+}

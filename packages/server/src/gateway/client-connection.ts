@@ -1,0 +1,182 @@
+import {
+  isMethodName,
+  paramsFault,
+  parseClientFrame,
+  PROTOCOL_VERSION,
+  RpcError,
+  ERROR_CATALOG,
+  type CallFrame,
+  type ErrorCode,
+  type HelloFrame,
+  type MethodName,
+  type ServerFrame,
+  type Welcome,
+} from '@samizdat/protocol';
+import type { WebSocket } from 'ws';
+import { renderUser } from '../accounts/users.ts';
+import { userTopic, type UserEvent } from '../bus/bus.ts';
+import { unixSeconds, type Clock } from '../shared/clock.ts';
+import type { Logger } from '../shared/logger.ts';
+import { TokenBucket } from '../shared/rate-limiter.ts';
+import type { ConnectionLimits } from './connection-limits.ts';
+import { createHandlers, isPublicMethod, type CallContext, type Services } from './handlers.ts';
+
+/** WebSocket close codes of our own (4000–4999 are for applications). */
+export const CLOSE_SESSION_TERMINATED = 4001;
+export const CLOSE_FLOOD = 4008;
+
+type Handlers = ReturnType<typeof createHandlers>;
+
+/**
+ * One client's WebSocket: reads and checks its frames, answers each call exactly once, and pushes
+ * the updates of its user while it is signed in.
+ */
+export class ClientConnection implements CallContext {
+  userId: number | null = null;
+  sessionId: number | null = null;
+  #hasSaidHello = false;
+  #inFlight = 0;
+  #floodStrikes = 0;
+  #unsubscribe: (() => void) | null = null;
+  readonly #bucket: TokenBucket;
+
+  constructor(
+    private readonly ws: WebSocket,
+    readonly ip: string,
+    private readonly deps: { services: Services; handlers: Handlers; clock: Clock; logger: Logger; limits: ConnectionLimits },
+  ) {
+    this.#bucket = new TokenBucket(deps.limits.frames, deps.clock);
+    ws.on('message', (data, isBinary) => this.#onFrame(data, isBinary));
+    ws.on('close', () => this.#onClose());
+    ws.on('error', (error) => deps.logger.log('debug', 'ws.error', { ip, error: error.message }));
+  }
+
+  authorize(userId: number, sessionId: number): void {
+    this.deauthorize();
+    this.userId = userId;
+    this.sessionId = sessionId;
+    this.#unsubscribe = this.deps.services.bus.subscribe(userTopic(userId), (event) => this.#onUserEvent(event));
+  }
+
+  deauthorize(): void {
+    this.#unsubscribe?.();
+    this.#unsubscribe = null;
+    this.userId = null;
+    this.sessionId = null;
+  }
+
+  #onUserEvent(event: UserEvent): void {
+    switch (event.kind) {
+      case 'update':
+        this.#send({ type: 'update', update: event.update });
+        return;
+      case 'sessionTerminated':
+        if (event.sessionId !== this.sessionId) return;
+        this.deauthorize();
+        this.#sendError(null, 'AUTH_KEY_UNREGISTERED', 'This session was ended; sign in again');
+        this.ws.close(CLOSE_SESSION_TERMINATED, 'session terminated');
+        return;
+    }
+  }
+
+  #onFrame(data: unknown, isBinary: boolean): void {
+    const wait = this.#bucket.take();
+    if (wait > 0) return this.#refuseFlood(wait);
+    this.#floodStrikes = 0;
+    if (isBinary) return this.#sendError(null, 'FRAME_INVALID', 'Cannot read frame: binary frames are not accepted');
+    const parsed = parseClientFrame(String(data));
+    if ('fault' in parsed) return this.#sendError(parsed.id, 'FRAME_INVALID', parsed.fault);
+    const frame = parsed.frame;
+    if (frame.type === 'hello') {
+      void this.#answer(frame.id, () => this.#hello(frame));
+      return;
+    }
+    this.#onCall(frame);
+  }
+
+  #refuseFlood(retryAfterSeconds: number): void {
+    this.#floodStrikes += 1;
+    if (this.#floodStrikes > this.deps.limits.floodStrikesBeforeClose) {
+      this.deps.logger.log('warn', 'ws.flood_close', { ip: this.ip, userId: this.userId });
+      this.ws.close(CLOSE_FLOOD, 'flood');
+      return;
+    }
+    this.#sendError(null, 'FLOOD_WAIT', `Too many frames; retry in ${retryAfterSeconds} s`, retryAfterSeconds);
+  }
+
+  #onCall(frame: CallFrame): void {
+    if (!this.#hasSaidHello) return this.#sendError(frame.id, 'HELLO_REQUIRED', 'Cannot call a method before hello');
+    const method = frame.method;
+    if (!isMethodName(method)) return this.#sendError(frame.id, 'METHOD_INVALID', `Cannot call "${method.slice(0, 64)}": no such method`);
+    const fault = paramsFault(method, frame.params);
+    if (fault !== null) return this.#sendError(frame.id, 'PARAMS_INVALID', `Cannot call ${method}: ${fault}`);
+    if (!isPublicMethod(method) && this.userId === null) {
+      return this.#sendError(frame.id, 'AUTH_KEY_UNREGISTERED', `Cannot call ${method}: sign in first`);
+    }
+    if (this.#inFlight >= this.deps.limits.maxInFlight) {
+      return this.#sendError(frame.id, 'FLOOD_WAIT', `Cannot call ${method}: ${this.#inFlight} calls are unanswered`, 1);
+    }
+    void this.#answer(frame.id, () => this.#dispatch(method, frame.params));
+  }
+
+  #dispatch(method: MethodName, params: unknown): Promise<unknown> {
+    // The params were checked against the method's schema above, so the casts only restate that.
+    const handler = this.deps.handlers[method] as (ctx: CallContext, params: unknown) => Promise<unknown>;
+    return handler(this, params);
+  }
+
+  async #hello(frame: HelloFrame): Promise<Welcome> {
+    if (frame.protocolVersion !== PROTOCOL_VERSION) {
+      throw new RpcError(
+        'PROTOCOL_VERSION_UNSUPPORTED',
+        `Cannot connect: protocol version ${frame.protocolVersion} is not supported, the server speaks ${PROTOCOL_VERSION}`,
+      );
+    }
+    this.#hasSaidHello = true;
+    const now = unixSeconds(this.deps.clock);
+    if (frame.token !== undefined) {
+      const session = await this.deps.services.sessions.authenticate(frame.token, { ip: this.ip, nowSeconds: now });
+      if (session === null) throw new RpcError('AUTH_KEY_UNREGISTERED', 'Cannot resume session: the token is unknown or was ended');
+      this.authorize(session.userId, session.sessionId);
+      const row = await this.deps.services.users.byId(session.userId);
+      if (row === undefined) throw new RpcError('AUTH_KEY_UNREGISTERED');
+      return { protocolVersion: PROTOCOL_VERSION, serverTime: now, user: renderUser(row, row.id), sessionId: session.sessionId };
+    }
+    return { protocolVersion: PROTOCOL_VERSION, serverTime: now, user: null, sessionId: null };
+  }
+
+  async #answer(id: number, run: () => Promise<unknown>): Promise<void> {
+    this.#inFlight += 1;
+    try {
+      this.#send({ type: 'result', id, result: await run() });
+    } catch (error) {
+      if (error instanceof RpcError) {
+        this.#sendError(id, error.code, error.message, error.retryAfterSeconds);
+      } else {
+        this.deps.logger.log('error', 'call.failed', { ip: this.ip, userId: this.userId, error: String(error) });
+        this.#sendError(id, 'INTERNAL', ERROR_CATALOG.INTERNAL.message);
+      }
+    } finally {
+      this.#inFlight -= 1;
+    }
+  }
+
+  #sendError(id: number | null, code: ErrorCode, message: string, retryAfterSeconds?: number): void {
+    this.#send(retryAfterSeconds === undefined ? { type: 'error', id, code, message } : { type: 'error', id, code, message, retryAfterSeconds });
+  }
+
+  #send(frame: ServerFrame): void {
+    if (this.ws.readyState !== this.ws.OPEN) return;
+    if (this.ws.bufferedAmount > this.deps.limits.maxBufferedBytes) {
+      // A client that reads this slowly is better served by a fresh start and a difference.
+      this.deps.logger.log('warn', 'ws.slow_consumer', { ip: this.ip, userId: this.userId, bufferedBytes: this.ws.bufferedAmount });
+      this.ws.terminate();
+      return;
+    }
+    this.ws.send(JSON.stringify(frame));
+  }
+
+  #onClose(): void {
+    this.deauthorize();
+  }
+}

@@ -1,0 +1,18 @@
+/** What one connection may cost the server. */
+export interface ConnectionLimits {
+  /** Frames a connection may send at once, and per second after that. @default 200 at once, 100/s */
+  frames: { capacity: number; perSecond: number };
+  /** Calls one connection may have unanswered at once. @default 64 */
+  maxInFlight: number;
+  /** Frames refused for flooding before the connection is closed. @default 500 */
+  floodStrikesBeforeClose: number;
+  /** Bytes queued to a client that does not read before it is disconnected (it catches up by difference). @default 16 MiB */
+  maxBufferedBytes: number;
+}
+
+export const DEFAULT_CONNECTION_LIMITS: ConnectionLimits = {
+  frames: { capacity: 200, perSecond: 100 },
+  maxInFlight: 64,
+  floodStrikesBeforeClose: 500,
+  maxBufferedBytes: 16 * 1024 * 1024,
+};

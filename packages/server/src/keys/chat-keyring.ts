@@ -1,0 +1,42 @@
+import { open, randomKey, seal } from './sealing.ts';
+
+/** How many unwrapped chat keys stay in memory; the rest are unwrapped again when needed. */
+const CACHE_LIMIT = 50_000;
+
+/**
+ * Makes, wraps and unwraps per-chat data keys. Each chat's text is sealed under its own random key;
+ * only that key, wrapped by the master key, is stored beside the chat.
+ */
+export class ChatKeyring {
+  readonly #masterKey: Uint8Array;
+  readonly #cache = new Map<number, Uint8Array>();
+
+  constructor(masterKey: Uint8Array) {
+    if (masterKey.length !== 32) throw new Error(`Cannot use master key: ${masterKey.length} bytes, need 32`);
+    this.#masterKey = masterKey;
+  }
+
+  /** A new data key, wrapped for storage with the chat row. */
+  newWrappedKey(): Uint8Array {
+    return seal(this.#masterKey, randomKey(), 'samizdat/chat-key');
+  }
+
+  /** The data key of `chatId`, from its wrapped form. */
+  chatKey(chatId: number, wrapped: Uint8Array): Uint8Array {
+    let key = this.#cache.get(chatId);
+    if (key === undefined) {
+      key = open(this.#masterKey, wrapped, 'samizdat/chat-key');
+      if (this.#cache.size >= CACHE_LIMIT) this.#cache.delete(this.#cache.keys().next().value!);
+      this.#cache.set(chatId, key);
+    }
+    return key;
+  }
+
+  sealText(key: Uint8Array, where: { chatId: number; messageId: number }, text: string): Uint8Array {
+    return seal(key, new TextEncoder().encode(text), `samizdat/message/${where.chatId}/${where.messageId}`);
+  }
+
+  openText(key: Uint8Array, where: { chatId: number; messageId: number }, sealed: Uint8Array): string {
+    return new TextDecoder().decode(open(key, sealed, `samizdat/message/${where.chatId}/${where.messageId}`));
+  }
+}

@@ -1,0 +1,134 @@
+import { hkdfSync } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join, resolve } from 'node:path';
+import { MAX_FRAME_BYTES } from '@samizdat/protocol';
+import { WebSocketServer } from 'ws';
+import { AuthService, DEFAULT_AUTH_LIMITS, type AuthLimits } from './accounts/auth-service.ts';
+import { logCodeDelivery, webhookCodeDelivery, type CodeDelivery } from './accounts/code-delivery.ts';
+import { PhoneCodes } from './accounts/phone-codes.ts';
+import { Sessions } from './accounts/sessions.ts';
+import { Users } from './accounts/users.ts';
+import type { Bus } from './bus/bus.ts';
+import { InProcessBus } from './bus/in-process-bus.ts';
+import { ClientConnection } from './gateway/client-connection.ts';
+import { DEFAULT_CONNECTION_LIMITS, type ConnectionLimits } from './gateway/connection-limits.ts';
+import { createHandlers } from './gateway/handlers.ts';
+import { handleHttp } from './http/http-routes.ts';
+import { ChatKeyring } from './keys/chat-keyring.ts';
+import { envMasterKey, fileMasterKey, type MasterKeyProvider } from './keys/master-key.ts';
+import { Chats } from './messages/chats.ts';
+import { MessageService } from './messages/message-service.ts';
+import { systemClock, unixSeconds, type Clock } from './shared/clock.ts';
+import { createLogger, type Logger } from './shared/logger.ts';
+import { migrate } from './storage/migrations.ts';
+import { openSqliteStorage } from './storage/sqlite-storage.ts';
+import { UpdateService } from './updates/update-service.ts';
+
+/** How to run a server. Every field has a default that suits a self-hosted single node. */
+export interface ServerOptions {
+  /** @default 8080; 0 picks a free port */
+  port?: number;
+  /** @default '127.0.0.1' */
+  host?: string;
+  /** Folder for the database and the key file. @default './data' */
+  dataDir?: string;
+  /** Accept `+99966XYYYY` numbers with code `XXXXX`, as Telegram's test servers do. @default false */
+  testNumbers?: boolean;
+  /** Where codes go. @default the server log, or a webhook when `codeWebhookUrl` is set */
+  codeDelivery?: CodeDelivery;
+  codeWebhookUrl?: string;
+  /** @default SAMIZDAT_MASTER_KEY when set, else the file `<dataDir>/master.key` */
+  masterKey?: MasterKeyProvider;
+  clock?: Clock;
+  logger?: Logger;
+  bus?: Bus;
+  authLimits?: Partial<AuthLimits>;
+  connectionLimits?: Partial<ConnectionLimits>;
+}
+
+/** A server that is listening. */
+export interface RunningServer {
+  readonly port: number;
+  readonly host: string;
+  /** `http://host:port` */
+  readonly httpUrl: string;
+  /** `ws://host:port/ws` */
+  readonly wsUrl: string;
+  readonly databasePath: string;
+  close(): Promise<void>;
+}
+
+/** Opens the store, brings its schema forward, and starts listening for HTTP and WebSocket clients. */
+export async function startServer(options: ServerOptions = {}): Promise<RunningServer> {
+  const clock = options.clock ?? systemClock;
+  const logger = options.logger ?? createLogger();
+  const dataDir = resolve(options.dataDir ?? './data');
+  const databasePath = join(dataDir, 'samizdat.db');
+  const masterKeyProvider = options.masterKey ?? (process.env.SAMIZDAT_MASTER_KEY ? envMasterKey() : fileMasterKey(join(dataDir, 'master.key')));
+  const masterKey = await masterKeyProvider.loadKey();
+  const storage = openSqliteStorage(databasePath);
+  const schemaVersion = await migrate(storage.db, unixSeconds(clock));
+  const bus = options.bus ?? new InProcessBus();
+  const keyring = new ChatKeyring(masterKey);
+  const users = new Users(storage.db);
+  const sessions = new Sessions(storage.db);
+  const codeMacKey = new Uint8Array(hkdfSync('sha256', masterKey, new Uint8Array(0), 'samizdat/phone-code-mac', 32));
+  const codes = new PhoneCodes(storage.db, clock, { lifetimeSeconds: 300, maxAttempts: 5, acceptTestNumbers: options.testNumbers ?? false }, codeMacKey);
+  const delivery = options.codeDelivery ?? (options.codeWebhookUrl ? webhookCodeDelivery(options.codeWebhookUrl) : logCodeDelivery(logger));
+  const auth = new AuthService({ users, sessions, codes, delivery, clock, logger, limits: { ...DEFAULT_AUTH_LIMITS, ...options.authLimits } });
+  const chats = new Chats(storage.db, keyring, clock);
+  const messages = new MessageService({ db: storage.db, chats, users, keyring, bus, clock });
+  const updates = new UpdateService({ db: storage.db, users, keyring, clock });
+  const services = { auth, users, sessions, messages, updates, bus };
+  const handlers = createHandlers(services);
+  const limits = { ...DEFAULT_CONNECTION_LIMITS, ...options.connectionLimits };
+
+  const http = createServer(handleHttp);
+  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES });
+  http.on('upgrade', (request, socket, head) => {
+    if (new URL(request.url ?? '/', 'http://localhost').pathname !== '/ws') {
+      socket.end('HTTP/1.1 404 Not Found\r\n\r\n');
+      return;
+    }
+    wss.handleUpgrade(request, socket, head, (ws) => {
+      new ClientConnection(ws, request.socket.remoteAddress ?? 'unknown', { services, handlers, clock, logger, limits });
+    });
+  });
+  const host = options.host ?? '127.0.0.1';
+  const port = await listen(http, options.port ?? 8080, host);
+  const url = `${host.includes(':') ? `[${host}]` : host}:${port}`;
+  logger.log('info', 'server.started', {
+    url: `http://${url}`,
+    data: dataDir,
+    schemaVersion,
+    masterKey: masterKeyProvider.kind,
+    codes: options.testNumbers ? `${delivery.kind}+test-numbers` : delivery.kind,
+  });
+  return {
+    port,
+    host,
+    httpUrl: `http://${url}`,
+    wsUrl: `ws://${url}/ws`,
+    databasePath,
+    async close() {
+      for (const client of wss.clients) client.terminate();
+      await new Promise<void>((done) => wss.close(() => done()));
+      http.closeAllConnections();
+      await new Promise<void>((done) => http.close(() => done()));
+      await bus.close();
+      await storage.close();
+      logger.log('info', 'server.stopped', {});
+    },
+  };
+}
+
+function listen(server: Server, port: number, host: string): Promise<number> {
+  return new Promise((done, fail) => {
+    server.once('error', fail);
+    server.listen(port, host, () => {
+      server.off('error', fail);
+      done((server.address() as AddressInfo).port);
+    });
+  });
+}

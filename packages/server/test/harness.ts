@@ -1,0 +1,103 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PROTOCOL_VERSION, type ServerFrame, type Update } from '@samizdat/protocol';
+import WebSocket from 'ws';
+import { createMemoryLogger, startServer, type RunningServer, type ServerOptions } from '../src/index.ts';
+
+/** A server on a free loopback port with its own temporary data folder, removed on `stop`. */
+export async function startTestServer(options: ServerOptions = {}) {
+  const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'samizdat-test-'));
+  const logger = createMemoryLogger();
+  const server: RunningServer = await startServer({ port: 0, host: '127.0.0.1', testNumbers: true, logger, ...options, dataDir });
+  return {
+    server,
+    logger,
+    dataDir,
+    async stop(options: { keepData?: boolean } = {}) {
+      await server.close();
+      if (!options.keepData) rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/**
+ * A bare protocol client for tests that must see every frame: it speaks JSON frames over `ws`
+ * and nothing more (the SDK is tested on its own).
+ */
+export class RawClient {
+  readonly frames: ServerFrame[] = [];
+  readonly updates: Update[] = [];
+  #nextId = 1;
+  #waiters = new Map<number, (frame: ServerFrame) => void>();
+  #closed: Promise<{ code: number }>;
+
+  private constructor(readonly ws: WebSocket) {
+    ws.on('message', (data) => {
+      const frame = JSON.parse(String(data)) as ServerFrame;
+      this.frames.push(frame);
+      if (frame.type === 'update') this.updates.push(frame.update);
+      if (frame.type !== 'update' && frame.id !== null) this.#waiters.get(frame.id)?.(frame);
+    });
+    this.#closed = new Promise((done) => ws.on('close', (code) => done({ code })));
+  }
+
+  static async open(url: string): Promise<RawClient> {
+    const ws = new WebSocket(url);
+    await new Promise<void>((done, fail) => {
+      ws.once('open', () => done());
+      ws.once('error', fail);
+    });
+    return new RawClient(ws);
+  }
+
+  /** Sends a frame with a fresh id and resolves with the answer to it. */
+  request(frame: Record<string, unknown>): Promise<ServerFrame> {
+    const id = this.#nextId++;
+    const answer = new Promise<ServerFrame>((done) => this.#waiters.set(id, done));
+    this.ws.send(JSON.stringify({ ...frame, id }));
+    return answer;
+  }
+
+  hello(token?: string) {
+    return this.request({ type: 'hello', protocolVersion: PROTOCOL_VERSION, ...(token ? { token } : {}) });
+  }
+
+  /** Calls a method and returns its result, throwing the error frame as is when it fails. */
+  async call(method: string, params: unknown = {}): Promise<any> {
+    const frame = await this.request({ type: 'call', method, params });
+    if (frame.type === 'error') throw Object.assign(new Error(`${frame.code}: ${frame.message}`), frame);
+    return (frame as { result: unknown }).result;
+  }
+
+  sendRaw(data: string | Buffer): void {
+    this.ws.send(data);
+  }
+
+  closed() {
+    return this.#closed;
+  }
+
+  close(): void {
+    this.ws.close();
+  }
+
+  /** Waits until `predicate` holds for the updates received so far. */
+  async waitForUpdates(predicate: (updates: Update[]) => boolean, timeoutMs = 5000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (!predicate(this.updates)) {
+      if (Date.now() > deadline) throw new Error(`Timed out waiting for updates; have ${this.updates.length}`);
+      await new Promise((done) => setTimeout(done, 5));
+    }
+  }
+}
+
+/** Signs up (or in) the test number `+99966XYYYY` on a raw client and returns the authorization. */
+export async function signUpTestUser(client: RawClient, phone: string, displayName = 'Test User') {
+  await client.hello();
+  const sent = await client.call('auth.sendCode', { phone });
+  const code = phone.charAt(6).repeat(5);
+  const signIn = await client.call('auth.signIn', { phone, phoneCodeHash: sent.phoneCodeHash, code });
+  if (signIn.type === 'authorization') return signIn;
+  return client.call('auth.signUp', { phone, phoneCodeHash: sent.phoneCodeHash, code, displayName });
+}
