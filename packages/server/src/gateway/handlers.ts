@@ -67,16 +67,18 @@ export function createHandlers(s: Services): {
       return result;
     },
     'auth.logOut': async (ctx) => {
+      const { userId, sessionId } = ctx;
       ctx.deauthorize();
-      await s.sessions.terminate(ctx.userId, ctx.sessionId);
-      s.bus.publish(userTopic(ctx.userId), { kind: 'sessionTerminated', sessionId: ctx.sessionId });
+      await s.sessions.terminate(userId, sessionId);
+      s.bus.publish(userTopic(userId), { kind: 'sessionTerminated', sessionId });
       return { ok: true };
     },
     'account.getSessions': async (ctx) => ({ sessions: await s.sessions.list(ctx.userId, ctx.sessionId) }),
     'account.terminateSession': async (ctx, p) => {
+      const { userId } = ctx;
       if (p.sessionId === ctx.sessionId) ctx.deauthorize();
-      await s.sessions.terminate(ctx.userId, p.sessionId);
-      s.bus.publish(userTopic(ctx.userId), { kind: 'sessionTerminated', sessionId: p.sessionId });
+      await s.sessions.terminate(userId, p.sessionId);
+      s.bus.publish(userTopic(userId), { kind: 'sessionTerminated', sessionId: p.sessionId });
       return { ok: true };
     },
     'account.updateProfile': async (ctx, p) => ({ user: renderUser(await s.users.setDisplayName(ctx.userId, p.displayName), ctx.userId) }),
