@@ -42,8 +42,9 @@ export class RawClient {
     this.#closed = new Promise((done) => ws.on('close', (code) => done({ code })));
   }
 
-  static async open(url: string): Promise<RawClient> {
-    const ws = new WebSocket(url);
+  /** Opens a connection; `localAddress` (e.g. 127.0.0.2) makes it come from another loopback IP. */
+  static async open(url: string, options: { localAddress?: string } = {}): Promise<RawClient> {
+    const ws = new WebSocket(url, options);
     await new Promise<void>((done, fail) => {
       ws.once('open', () => done());
       ws.once('error', fail);

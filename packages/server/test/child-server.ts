@@ -1,0 +1,27 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+
+const FIXTURE = fileURLToPath(new URL('./serve-fixture.ts', import.meta.url));
+
+/** A server in its own process, so a test can SIGKILL it or see it die. */
+export interface ChildServer {
+  process: ChildProcess;
+  wsUrl: string;
+  port: number;
+  stderr: string[];
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+export async function spawnServer(options: { dataDir: string; port?: number; connectionLimits?: object }): Promise<ChildServer> {
+  const child = spawn(process.execPath, ['--import', 'tsx', FIXTURE, JSON.stringify(options)], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const stderr: string[] = [];
+  createInterface({ input: child.stderr! }).on('line', (line) => stderr.push(line));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((done) => child.on('exit', (code, signal) => done({ code, signal })));
+  const first = await new Promise<string>((done, fail) => {
+    createInterface({ input: child.stdout! }).once('line', done);
+    void exited.then(() => fail(new Error(`Server exited before listening: ${stderr.join('\n')}`)));
+  });
+  const { wsUrl, port } = JSON.parse(first) as { wsUrl: string; port: number };
+  return { process: child, wsUrl, port, stderr, exited };
+}
