@@ -1,0 +1,85 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { PROTOCOL_VERSION } from '@samizdat/protocol';
+import { RawClient, signUpTestUser, startTestServer } from './harness.ts';
+
+describe('the protocol edge', () => {
+  let t: Awaited<ReturnType<typeof startTestServer>>;
+  before(async () => {
+    t = await startTestServer();
+  });
+  after(async () => {
+    await t.stop();
+  });
+
+  test('[PRO3] a call before hello gets HELLO_REQUIRED, another protocol version PROTOCOL_VERSION_UNSUPPORTED', async () => {
+    const client = await RawClient.open(t.server.wsUrl);
+    const early = await client.request({ type: 'call', method: 'users.getSelf', params: {} });
+    assert.equal(early.type === 'error' && early.code, 'HELLO_REQUIRED');
+    const wrong = await client.request({ type: 'hello', protocolVersion: PROTOCOL_VERSION + 1 });
+    assert.equal(wrong.type === 'error' && wrong.code, 'PROTOCOL_VERSION_UNSUPPORTED');
+    const right = await client.hello();
+    assert.equal(right.type, 'result');
+    assert.deepEqual((right as { result: { user: unknown } }).result.user, null);
+    client.close();
+  });
+
+  test('[PRO1][PRO2] bad JSON, unknown shapes, unknown methods and wrong params each get their typed error', async () => {
+    const client = await RawClient.open(t.server.wsUrl);
+    await client.hello();
+    client.sendRaw('{not json');
+    client.sendRaw(JSON.stringify({ type: 'teleport', id: 5 }));
+    client.sendRaw(Buffer.from([1, 2, 3]));
+    await new Promise((done) => setTimeout(done, 50));
+    const nulls = client.frames.filter((f) => f.type === 'error' && f.id === null).map((f) => f.type === 'error' && f.code);
+    assert.deepEqual(nulls, ['FRAME_INVALID', 'FRAME_INVALID']);
+    const withId = client.frames.find((f) => f.type === 'error' && f.id === 5);
+    assert.equal(withId?.type === 'error' && withId.code, 'FRAME_INVALID', 'a frame with a readable id is answered under that id');
+    const unknown = await client.request({ type: 'call', method: 'messages.teleport', params: {} });
+    assert.equal(unknown.type === 'error' && unknown.code, 'METHOD_INVALID');
+    const badParams = await client.request({ type: 'call', method: 'auth.sendCode', params: { phone: 12345 } });
+    assert.equal(badParams.type === 'error' && badParams.code, 'PARAMS_INVALID');
+    assert.match(badParams.type === 'error' ? badParams.message : '', /auth\.sendCode: \/phone/);
+    const extra = await client.request({ type: 'call', method: 'auth.sendCode', params: { phone: '+9996610501', admin: true } });
+    assert.equal(extra.type === 'error' && extra.code, 'PARAMS_INVALID');
+    const signedOut = await client.request({ type: 'call', method: 'messages.getChats', params: {} });
+    assert.equal(signedOut.type === 'error' && signedOut.code, 'AUTH_KEY_UNREGISTERED');
+    client.close();
+  });
+
+  test('[PRO4] a frame over 64 KiB closes only its own connection', async () => {
+    const big = await RawClient.open(t.server.wsUrl);
+    const other = await RawClient.open(t.server.wsUrl);
+    await signUpTestUser(other, '+9996610502', 'Other');
+    await big.hello();
+    big.sendRaw('x'.repeat(65 * 1024));
+    assert.equal((await big.closed()).code, 1009);
+    assert.equal((await other.call('users.getSelf')).user.displayName, 'Other');
+    other.close();
+  });
+
+  test('[PRO5] a flooding connection gets FLOOD_WAIT with a retry-after, then is closed, and others are served', async () => {
+    const flooder = await RawClient.open(t.server.wsUrl);
+    const other = await RawClient.open(t.server.wsUrl, { localAddress: '127.0.0.3' });
+    await other.hello();
+    await flooder.hello();
+    for (let i = 0; i < 2000; i++) flooder.sendRaw(JSON.stringify({ type: 'call', id: 10_000 + i, method: 'updates.getState', params: {} }));
+    const closed = await flooder.closed();
+    assert.equal(closed.code, 4008);
+    const waits = flooder.frames.filter((f) => f.type === 'error' && f.code === 'FLOOD_WAIT');
+    assert.ok(waits.length > 0);
+    assert.ok(waits.every((f) => f.type === 'error' && (f.retryAfterSeconds ?? 0) >= 1));
+    const hello = await other.hello();
+    assert.equal(hello.type, 'result');
+    other.close();
+  });
+
+  test('the landing page and health check answer over HTTP', async () => {
+    const page = await fetch(`${t.server.httpUrl}/`);
+    assert.equal(page.status, 200);
+    assert.match(await page.text(), /Samizdat/);
+    const health = await (await fetch(`${t.server.httpUrl}/healthz`)).json();
+    assert.deepEqual(health, { ok: true, protocolVersion: PROTOCOL_VERSION });
+    assert.equal((await fetch(`${t.server.httpUrl}/nope`)).status, 404);
+  });
+});
