@@ -1,23 +1,35 @@
 import { RpcError, type Peer } from '@samizdat/protocol';
-import type { Kysely, Selectable } from 'kysely';
+import type { Kysely } from 'kysely';
 import type { ChatKeyring } from '../keys/chat-keyring.ts';
 import { unixSeconds, type Clock } from '../shared/clock.ts';
-import type { ChatsTable, Database } from '../storage/database.ts';
+import type { Database } from '../storage/database.ts';
 
-export type ChatRow = Selectable<ChatsTable>;
-
-/** A chat the viewer belongs to, with the member ids that each change must reach. */
+/** The parts of a chat that never change once it exists, so they can be cached. */
 export interface ChatAccess {
-  chat: ChatRow;
+  chatId: number;
+  wrappedKey: Uint8Array;
+  /** Everyone each change of the chat must reach. */
   memberIds: number[];
 }
 
-function membersOf(chat: ChatRow): number[] {
-  return chat.user_low === chat.user_high ? [chat.user_low] : [chat.user_low, chat.user_high];
+/** How many chats' fixed parts stay in memory. */
+const CACHE_LIMIT = 100_000;
+
+type ChatFixedRow = { id: number; user_low: number; user_high: number; wrapped_key: Uint8Array };
+
+function toAccess(row: ChatFixedRow): ChatAccess {
+  return {
+    chatId: row.id,
+    wrappedKey: row.wrapped_key,
+    memberIds: row.user_low === row.user_high ? [row.user_low] : [row.user_low, row.user_high],
+  };
 }
 
 /** Finds chats for peers and creates private chats on first contact. */
 export class Chats {
+  readonly #byId = new Map<number, ChatAccess>();
+  readonly #privateByPair = new Map<string, ChatAccess>();
+
   constructor(
     private readonly db: Kysely<Database>,
     private readonly keyring: ChatKeyring,
@@ -30,39 +42,65 @@ export class Chats {
    */
   async resolve(viewerId: number, peer: Peer, options: { createPrivate: boolean }): Promise<ChatAccess | null> {
     if (peer.type === 'chat') {
-      const chat = await this.db.selectFrom('chats').selectAll().where('id', '=', peer.chatId).executeTakeFirst();
-      if (chat === undefined || !membersOf(chat).includes(viewerId)) {
+      const access = await this.#byChatId(peer.chatId);
+      if (access === null || !access.memberIds.includes(viewerId)) {
         throw new RpcError('PEER_ID_INVALID', `Cannot use chat ${peer.chatId}: it does not exist or you are not in it`);
       }
-      return { chat, memberIds: membersOf(chat) };
+      return access;
     }
+    const pair = `${Math.min(viewerId, peer.userId)}:${Math.max(viewerId, peer.userId)}`;
+    const cached = this.#privateByPair.get(pair);
+    if (cached !== undefined) return cached;
     const other = await this.db.selectFrom('users').select('id').where('id', '=', peer.userId).executeTakeFirst();
     if (other === undefined) throw new RpcError('PEER_ID_INVALID', `Cannot use user ${peer.userId}: no such user`);
-    const chat = (await this.#findPrivate(viewerId, peer.userId)) ?? (options.createPrivate ? await this.#createPrivate(viewerId, peer.userId) : null);
-    return chat === null ? null : { chat, memberIds: membersOf(chat) };
+    const row = (await this.#findPrivate(viewerId, peer.userId)) ?? (options.createPrivate ? await this.#createPrivate(viewerId, peer.userId) : null);
+    return row === null ? null : this.#remember(row);
   }
 
-  async #findPrivate(a: number, b: number): Promise<ChatRow | null> {
+  async #byChatId(chatId: number): Promise<ChatAccess | null> {
+    const cached = this.#byId.get(chatId);
+    if (cached !== undefined) return cached;
+    const row = await this.db.selectFrom('chats').select(['id', 'user_low', 'user_high', 'wrapped_key']).where('id', '=', chatId).executeTakeFirst();
+    return row === undefined ? null : this.#remember(row);
+  }
+
+  #remember(row: ChatFixedRow): ChatAccess {
+    if (this.#byId.size >= CACHE_LIMIT) {
+      this.#byId.clear();
+      this.#privateByPair.clear();
+    }
+    const access = toAccess(row);
+    this.#byId.set(row.id, access);
+    this.#privateByPair.set(`${row.user_low}:${row.user_high}`, access);
+    return access;
+  }
+
+  async #findPrivate(a: number, b: number): Promise<ChatFixedRow | null> {
     const row = await this.db
       .selectFrom('chats')
-      .selectAll()
+      .select(['id', 'user_low', 'user_high', 'wrapped_key'])
       .where('user_low', '=', Math.min(a, b))
       .where('user_high', '=', Math.max(a, b))
       .executeTakeFirst();
     return row ?? null;
   }
 
-  async #createPrivate(a: number, b: number): Promise<ChatRow> {
+  async #createPrivate(a: number, b: number): Promise<ChatFixedRow> {
     const low = Math.min(a, b);
     const high = Math.max(a, b);
     return this.db.transaction().execute(async (trx) => {
-      const existing = await trx.selectFrom('chats').selectAll().where('user_low', '=', low).where('user_high', '=', high).executeTakeFirst();
+      const existing = await trx
+        .selectFrom('chats')
+        .select(['id', 'user_low', 'user_high', 'wrapped_key'])
+        .where('user_low', '=', low)
+        .where('user_high', '=', high)
+        .executeTakeFirst();
       if (existing !== undefined) return existing;
       const now = unixSeconds(this.clock);
       const chat = await trx
         .insertInto('chats')
         .values({ type: 'private', user_low: low, user_high: high, wrapped_key: this.keyring.newWrappedKey(), last_message_id: 0, last_message_date: now, created_at: now })
-        .returningAll()
+        .returning(['id', 'user_low', 'user_high', 'wrapped_key'])
         .executeTakeFirstOrThrow();
       const members = low === high ? [low] : [low, high];
       await trx

@@ -90,7 +90,7 @@ export class MessageService {
       const chat = await trx.selectFrom('chats').select('wrapped_key').where('id', '=', stored.chat_id).executeTakeFirstOrThrow();
       return { message: openMessage(this.deps.keyring, stored, chat.wrapped_key), deliveries: [], senderPts: stored.sender_pts };
     }
-    const chatId = item.access.chat.id;
+    const chatId = item.access.chatId;
     const { last_message_id: id } = await trx
       .updateTable('chats')
       .set((eb) => ({ last_message_id: eb('last_message_id', '+', 1), last_message_date: item.date }))
@@ -104,7 +104,7 @@ export class MessageService {
       deliveries.push({ userId, update: { type: 'newMessage', pts, message } });
     }
     const senderPts = deliveries.find((delivery) => delivery.userId === item.senderId)!.update.pts;
-    const key = this.deps.keyring.chatKey(chatId, item.access.chat.wrapped_key);
+    const key = this.deps.keyring.chatKey(chatId, item.access.wrappedKey);
     await trx
       .insertInto('messages')
       .values({
@@ -127,12 +127,12 @@ export class MessageService {
     let query = this.deps.db
       .selectFrom('messages')
       .selectAll()
-      .where('chat_id', '=', access.chat.id)
+      .where('chat_id', '=', access.chatId)
       .orderBy('id', 'desc')
       .limit(params.limit ?? 50);
     if (params.offsetId !== undefined) query = query.where('id', '<', params.offsetId);
     const rows = await query.execute();
-    const messages = rows.map((row) => openMessage(this.deps.keyring, row, access.chat.wrapped_key));
+    const messages = rows.map((row) => openMessage(this.deps.keyring, row, access.wrappedKey));
     return { messages, users: await this.#usersFor(viewerId, [...access.memberIds, ...messages.map((m) => m.senderId)]) };
   }
 
@@ -192,7 +192,7 @@ export class MessageService {
   async readHistory(viewerId: number, peer: Peer, maxId: number): Promise<MethodResult<'messages.readHistory'>> {
     const access = await this.deps.chats.resolve(viewerId, peer, { createPrivate: false });
     if (access === null) return { update: null };
-    const chatId = access.chat.id;
+    const chatId = access.chatId;
     const date = unixSeconds(this.deps.clock);
     const deliveries = await this.deps.db.transaction().execute(async (trx) => {
       const chat = await trx.selectFrom('chats').select('last_message_id').where('id', '=', chatId).executeTakeFirstOrThrow();
