@@ -74,6 +74,16 @@ describe('1:1 cloud chats', () => {
     assert.equal(b.client.updates.filter((u) => u.type === 'newMessage').length, 1);
   });
 
+  test('[MSG3] pipelined sends to a new chat are stored in the order they arrived', async () => {
+    const a = await user('+9996610109', 'A');
+    const b = await user('+9996620109', 'B');
+    const results = await Promise.all(
+      Array.from({ length: 30 }, (_, i) => a.client.call('messages.send', { peer: { type: 'user', userId: b.id }, text: `p${i}`, randomId: randomId() })),
+    );
+    assert.deepEqual(results.map((r) => r.message.id), Array.from({ length: 30 }, (_, i) => i + 1));
+    assert.deepEqual(results.map((r) => r.pts), Array.from({ length: 30 }, (_, i) => i + 1));
+  });
+
   test('[UPD1] every session of both users gets the new message with the next pts of its own user', async () => {
     const a = await user('+9996610103', 'A');
     const b = await user('+9996620103', 'B');

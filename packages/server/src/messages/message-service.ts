@@ -48,6 +48,8 @@ export async function appendUpdate(
 /** Sending, reading and listing messages of cloud chats. */
 export class MessageService {
   readonly #sends: GroupCommit<SendItem, SendOutcome>;
+  /** Per sender, the moment their latest send was handed to the group commit. */
+  readonly #senderTurns = new Map<number, Promise<void>>();
 
   constructor(
     private readonly deps: { db: Kysely<Database>; chats: Chats; users: Users; keyring: ChatKeyring; bus: Bus; clock: Clock },
@@ -64,19 +66,33 @@ export class MessageService {
     if (params.text.length > MAX_MESSAGE_LENGTH) {
       throw new RpcError('MESSAGE_TOO_LONG', `Cannot send message: text is ${params.text.length} characters, limit is ${MAX_MESSAGE_LENGTH}`);
     }
-    const access = await this.deps.chats.resolve(senderId, params.peer, { createPrivate: true });
-    if (access === null) throw new Error('A private chat was not created for a send');
-    const outcome = await this.#sends.submit({
-      access,
-      senderId,
-      randomId: params.randomId,
-      text: params.text,
-      date: unixSeconds(this.deps.clock),
-    });
+    const outcome = await this.#submitInOrder(senderId, params);
     for (const delivery of outcome.deliveries) {
       this.deps.bus.publish(userTopic(delivery.userId), { kind: 'update', update: delivery.update });
     }
     return { message: outcome.message, pts: outcome.senderPts };
+  }
+
+  /**
+   * Hands the send to the group commit after every earlier send of the same sender has been
+   * handed over, so that a sender's messages keep the order in which they arrived even when
+   * finding the chat takes longer for one of them (the first message to a new chat).
+   */
+  async #submitInOrder(senderId: number, params: MethodParams<'messages.send'>): Promise<SendOutcome> {
+    let committed!: Promise<SendOutcome>;
+    const previous = this.#senderTurns.get(senderId) ?? Promise.resolve();
+    const handedOver = previous.then(async () => {
+      const access = await this.deps.chats.resolve(senderId, params.peer, { createPrivate: true });
+      if (access === null) throw new Error('A private chat was not created for a send');
+      committed = this.#sends.submit({ access, senderId, randomId: params.randomId, text: params.text, date: unixSeconds(this.deps.clock) });
+    });
+    const turn = handedOver.catch(() => undefined);
+    this.#senderTurns.set(senderId, turn);
+    void turn.then(() => {
+      if (this.#senderTurns.get(senderId) === turn) this.#senderTurns.delete(senderId);
+    });
+    await handedOver;
+    return committed;
   }
 
   async #commitSend(trx: Transaction<Database>, item: SendItem): Promise<SendOutcome> {
