@@ -26,3 +26,10 @@ export function maskPhone(phone: string): string {
   if (phone.length <= 5) return '+•••';
   return `${phone.slice(0, 3)}${'•'.repeat(phone.length - 5)}${phone.slice(-2)}`;
 }
+
+const RANDOM_ID_PATTERN = /^[A-Za-z0-9_-]{8,64}$/;
+
+/** A send's idempotency key: 8–64 characters of A–Z, a–z, 0–9, `_` and `-`, unique per sender. */
+export function isValidRandomId(value: string): boolean {
+  return RANDOM_ID_PATTERN.test(value);
+}

@@ -69,6 +69,7 @@ describe('the protocol edge', () => {
     const waits = flooder.frames.filter((f) => f.type === 'error' && f.code === 'FLOOD_WAIT');
     assert.ok(waits.length > 0);
     assert.ok(waits.every((f) => f.type === 'error' && (f.retryAfterSeconds ?? 0) >= 1));
+    assert.ok(waits.every((f) => f.type === 'error' && typeof f.id === 'number' && f.id >= 10_000), 'each refusal names its call');
     const hello = await other.hello();
     assert.equal(hello.type, 'result');
     other.close();

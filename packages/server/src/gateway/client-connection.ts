@@ -81,7 +81,7 @@ export class ClientConnection implements CallContext {
 
   #onFrame(data: unknown, isBinary: boolean): void {
     const wait = this.#bucket.take();
-    if (wait > 0) return this.#refuseFlood(wait);
+    if (wait > 0) return this.#refuseFlood(wait, data);
     this.#floodStrikes = 0;
     if (isBinary) return this.#sendError(null, 'FRAME_INVALID', 'Cannot read frame: binary frames are not accepted');
     const parsed = parseClientFrame(String(data));
@@ -94,14 +94,17 @@ export class ClientConnection implements CallContext {
     this.#onCall(frame);
   }
 
-  #refuseFlood(retryAfterSeconds: number): void {
+  #refuseFlood(retryAfterSeconds: number, data: unknown): void {
     this.#floodStrikes += 1;
     if (this.#floodStrikes > this.deps.limits.floodStrikesBeforeClose) {
       this.deps.logger.log('warn', 'ws.flood_close', { ip: this.ip, userId: this.userId });
       this.ws.close(CLOSE_FLOOD, 'flood');
       return;
     }
-    this.#sendError(null, 'FLOOD_WAIT', `Too many frames; retry in ${retryAfterSeconds} s`, retryAfterSeconds);
+    // Answer under the call's id when it can be read, so the client knows which call to retry.
+    const parsed = parseClientFrame(String(data));
+    const id = 'frame' in parsed ? parsed.frame.id : parsed.id;
+    this.#sendError(id, 'FLOOD_WAIT', `Too many frames; retry in ${retryAfterSeconds} s`, retryAfterSeconds);
   }
 
   #onCall(frame: CallFrame): void {

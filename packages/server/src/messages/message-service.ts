@@ -1,4 +1,4 @@
-import { MAX_MESSAGE_LENGTH, RpcError, type Chat, type Message, type MethodParams, type MethodResult, type Peer, type Update } from '@samizdat/protocol';
+import { isValidRandomId, MAX_MESSAGE_LENGTH, RpcError, type Chat, type Message, type MethodParams, type MethodResult, type Peer, type Update } from '@samizdat/protocol';
 import type { Kysely, Transaction } from 'kysely';
 import { renderUser, type Users } from '../accounts/users.ts';
 import { userTopic, type Bus } from '../bus/bus.ts';
@@ -8,8 +8,6 @@ import type { Database, UpdateRowType } from '../storage/database.ts';
 import type { ChatAccess, Chats } from './chats.ts';
 import { GroupCommit } from './group-commit.ts';
 import { openMessage } from './message-codec.ts';
-
-const RANDOM_ID = /^[A-Za-z0-9_-]{8,64}$/;
 
 interface SendItem {
   access: ChatAccess;
@@ -59,7 +57,7 @@ export class MessageService {
 
   /** Stores a message and returns it once committed; a retried `randomId` returns the stored one. */
   async send(senderId: number, params: MethodParams<'messages.send'>): Promise<MethodResult<'messages.send'>> {
-    if (!RANDOM_ID.test(params.randomId)) {
+    if (!isValidRandomId(params.randomId)) {
       throw new RpcError('RANDOM_ID_INVALID', 'Cannot send message: randomId must be 8 to 64 characters of A-Z, a-z, 0-9, _ and -');
     }
     if (params.text.trim().length === 0) throw new RpcError('MESSAGE_EMPTY', 'Cannot send message: the text is empty');

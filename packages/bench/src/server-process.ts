@@ -1,0 +1,18 @@
+/**
+ * The server under test, in its own process so that it and the load generator each have a core.
+ * Options come as JSON in argv[2]; prints `{"port": …}` on stdout once listening.
+ */
+import { createLogger, startServer } from '@samizdat/server';
+
+const options = JSON.parse(process.argv[2] ?? '{}') as { dataDir: string };
+const server = await startServer({
+  port: 0,
+  dataDir: options.dataDir,
+  testNumbers: true,
+  logger: createLogger({ minLevel: 'warn' }),
+  // The benchmark measures the delivery path, not the per-connection flood limits.
+  connectionLimits: { frames: { capacity: 1_000_000, perSecond: 1_000_000 }, maxInFlight: 100_000 },
+  authLimits: { codesPerIp: { limit: 1_000_000, windowMs: 1000 }, signInsPerIp: { limit: 1_000_000, windowMs: 1000 } },
+});
+process.stdout.write(`${JSON.stringify({ port: server.port })}\n`);
+process.on('SIGTERM', () => void server.close().then(() => process.exit(0)));

@@ -1,0 +1,24 @@
+/**
+ * `@samizdat/client`: the Samizdat SDK for Node and browsers. See `SPEC.md` for its rules.
+ */
+export {
+  SamizdatClient,
+  type LoggedOutEvent,
+  type OutboxFailedEvent,
+  type SamizdatClientEvents,
+  type SamizdatClientOptions,
+  type SendMessageOptions,
+} from './samizdat-client.ts';
+export { MemoryStore, parseStoredState, type ClientStore, type OutboxEntry, type StoredState } from './client-store.ts';
+export { ClientClosedError, ProtocolError, RequestTimeoutError } from './client-errors.ts';
+export { UpdateSequencer, type DifferenceResult, type UpdateSequencerOptions } from './update-sequencer.ts';
+export type { ConnectionState } from './reconnecting-connection.ts';
+export { MAX_OUTBOX_IN_FLIGHT } from './outbox.ts';
+export { computeBackoffDelayMs, DEFAULT_BACKOFF, type BackoffOptions } from './backoff.ts';
+export { generateRandomId } from './random-id.ts';
+export { TypedEmitter, type EventHandler, type EventMap } from './typed-emitter.ts';
+export { systemTimers, type TimerHandle, type Timers } from './timers.ts';
+export type { Logger, LogFields } from './logger.ts';
+export type { WebSocketConstructor, WebSocketLike } from './websocket-like.ts';
+// Re-exported so that apps catch the SDK's server errors without importing the protocol package.
+export { RpcError } from '@samizdat/protocol';
