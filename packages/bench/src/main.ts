@@ -14,7 +14,9 @@ const ROOT = fileURLToPath(new URL('../../..', import.meta.url));
 const quick = process.argv.includes('--quick');
 
 async function startServerProcess(dataDir: string) {
-  const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('./server-process.ts', import.meta.url)), JSON.stringify({ dataDir })], {
+  // BENCH_CPU_PROF=DIR writes a CPU profile of the server to DIR, to see what bounds a figure.
+  const profile = process.env.BENCH_CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_CPU_PROF] : [];
+  const child = spawn(process.execPath, [...profile, '--import', 'tsx', fileURLToPath(new URL('./server-process.ts', import.meta.url)), JSON.stringify({ dataDir })], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const line = await new Promise<string>((done) => createInterface({ input: child.stdout! }).once('line', done));

@@ -1,4 +1,5 @@
 import Sqlite from 'better-sqlite3';
+import type { SqliteDatabase } from 'kysely';
 import { Kysely, SqliteDialect } from 'kysely';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
@@ -17,7 +18,7 @@ export function openSqliteStorage(path: string): Storage {
   connection.pragma('synchronous = FULL');
   connection.pragma('foreign_keys = ON');
   connection.pragma('busy_timeout = 5000');
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: connection }) });
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(connection) }) });
   return {
     db,
     engine: 'sqlite',
@@ -25,4 +26,28 @@ export function openSqliteStorage(path: string): Storage {
       await db.destroy();
     },
   };
+}
+
+/** How many distinct SQL texts keep their prepared statement. */
+const STATEMENT_CACHE_LIMIT = 500;
+
+/**
+ * Kysely prepares every query anew; preparing costs more than running the small statements of the
+ * send path, so statements are kept by SQL text (queries take values as parameters, so the texts
+ * are few). better-sqlite3 runs one statement at a time, which makes reuse safe.
+ */
+function withStatementCache(connection: Sqlite.Database): SqliteDatabase {
+  const statements = new Map<string, Sqlite.Statement>();
+  return {
+    close: () => connection.close(),
+    prepare(sql: string) {
+      let statement = statements.get(sql);
+      if (statement === undefined) {
+        if (statements.size >= STATEMENT_CACHE_LIMIT) statements.clear();
+        statement = connection.prepare(sql);
+        statements.set(sql, statement);
+      }
+      return statement;
+    },
+  } as SqliteDatabase;
 }
