@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { RawClient, signUpTestUser, startTestServer } from './harness.ts';
 
-test('[SEC1] a copy of the database and its WAL shows no message text, and no master key', async () => {
+test('[SEC1][ACC8] a copy of the database and its WAL shows no message text, master key or session token, nor do the logs', async () => {
   const t = await startTestServer();
   try {
     const alice = await RawClient.open(t.server.wsUrl);
@@ -29,7 +29,9 @@ test('[SEC1] a copy of the database and its WAL shows no message text, and no ma
       assert.equal(bytes.indexOf(Buffer.from('привет')), -1, `${file} holds message text`);
       assert.equal(bytes.indexOf(Buffer.from(masterKeyHex, 'hex')), -1, `${file} holds the master key`);
       assert.equal(bytes.indexOf(Buffer.from(masterKeyHex)), -1, `${file} holds the master key`);
+      assert.equal(bytes.indexOf(Buffer.from(a.token)), -1, `${file} holds a session token`);
     }
+    assert.ok(!t.logger.lines.some((line) => line.includes(marker) || line.includes(a.token)), 'logs hold no message text or tokens');
     alice.close();
     bob.close();
   } finally {
