@@ -1,0 +1,51 @@
+import { Command } from 'commander';
+import { parsePort } from '../arguments.ts';
+import { commandContext } from '../command-context.ts';
+import { output } from '../output.ts';
+import { waitForStopSignal, withForcedExit } from '../signals.ts';
+
+/** `samizdat server`: runs a server in this process until SIGINT or SIGTERM. */
+export function serverCommand(): Command {
+  return new Command('server')
+    .description('Run a Samizdat server in this process until SIGINT or SIGTERM')
+    .option('--port <port>', 'TCP port to listen on; 0 picks a free one', parsePort, 8080)
+    .option('--host <host>', 'address to listen on', '127.0.0.1')
+    .option('--data <dir>', 'folder for the database and the master key file', './data')
+    .option('--test-numbers', 'accept the test numbers +99966XYYYY with code XXXXX (never in production)')
+    .option('--code-webhook <url>', 'POST sign-in codes as JSON to this URL instead of writing them to the log')
+    .addHelpText(
+      'after',
+      '\nThe master key comes from SAMIZDAT_MASTER_KEY (32 bytes, hex or base64) when set,\n' +
+        'otherwise from <data>/master.key, created on first start. Logs go to stderr.',
+    )
+    .action(async (options: ServerCommandOptions, command: Command) => {
+      await runServer(options, commandContext(command).isJson);
+    });
+}
+
+interface ServerCommandOptions {
+  port: number;
+  host: string;
+  data: string;
+  testNumbers?: boolean;
+  codeWebhook?: string;
+}
+
+async function runServer(options: ServerCommandOptions, isJson: boolean): Promise<void> {
+  // The one import from the CLI into the server package, and a dynamic one: only `samizdat server`
+  // loads the server (and its native SQLite binding); every client command stays on the SDK.
+  const { startServer } = await import('@samizdat/server');
+  const server = await startServer({
+    port: options.port,
+    host: options.host,
+    dataDir: options.data,
+    testNumbers: options.testNumbers === true,
+    ...(options.codeWebhook === undefined ? {} : { codeWebhookUrl: options.codeWebhook }),
+  });
+  if (isJson) output.json({ httpUrl: server.httpUrl, wsUrl: server.wsUrl, port: server.port });
+  else output.line(`Samizdat server listening on ${server.httpUrl} (WebSocket ${server.wsUrl}); Ctrl-C stops it`);
+
+  const signal = await waitForStopSignal();
+  output.note(`Received ${signal}; closing`);
+  await withForcedExit(() => server.close());
+}

@@ -1,0 +1,117 @@
+import { createRequire } from 'node:module';
+import { Command, CommanderError, Option } from 'commander';
+import { CliError, reportError, type ErrorReport } from './cli-error.ts';
+import { parseSeconds } from './arguments.ts';
+import { DEFAULT_TIMEOUT_SECONDS } from './command-context.ts';
+import { chatsCommand } from './commands/chats-command.ts';
+import { historyCommand } from './commands/history-command.ts';
+import { listenCommand } from './commands/listen-command.ts';
+import { loginCommand } from './commands/login-command.ts';
+import { logoutCommand } from './commands/logout-command.ts';
+import { sendCommand } from './commands/send-command.ts';
+import { serverCommand } from './commands/server-command.ts';
+import { sessionsCommand } from './commands/sessions-command.ts';
+import { terminateSessionCommand } from './commands/terminate-session-command.ts';
+import { usernameCommand } from './commands/username-command.ts';
+import { whoamiCommand } from './commands/whoami-command.ts';
+
+/** The CLI's version, from its package.json. */
+export function cliVersion(): string {
+  const { version } = createRequire(import.meta.url)('../package.json') as { version?: unknown };
+  return typeof version === 'string' ? version : '0.0.0';
+}
+
+/** The `samizdat` command with every subcommand. Commander's own exits and error output are turned off. */
+export function createProgram(): Command {
+  const program = new Command('samizdat')
+    .description('Samizdat messenger on the command line: run a server, sign in, send and receive messages')
+    .version(cliVersion(), '-V, --version', 'print the version')
+    .helpOption('-h, --help', 'show help for the command')
+    .addOption(new Option('--profile <dir>', 'folder holding the session (default: ~/.samizdat)').env('SAMIZDAT_PROFILE'))
+    .option('--json', 'print results as JSON (one value per line)')
+    .option(
+      '--timeout <seconds>',
+      `how long to wait for the server to connect or answer (default: ${DEFAULT_TIMEOUT_SECONDS})`,
+      parseSeconds,
+    )
+    .configureHelp({ showGlobalOptions: true, sortSubcommands: false })
+    .showSuggestionAfterError(true)
+    .exitOverride()
+    // Errors are printed by `runCli` as `CODE: sentence`, like every other failure.
+    .configureOutput({ outputError: () => {} })
+    .addHelpText(
+      'after',
+      '\nGlobal options go before or after the command. PEER is @username, +phone, a chat id or me.\n' +
+        'Errors print "CODE: sentence" on stderr; exit code 1 for a refused request, 2 for a bug,\n' +
+        '3 when the server cannot be reached.',
+    );
+  const commands = [
+    serverCommand(),
+    loginCommand(),
+    logoutCommand(),
+    whoamiCommand(),
+    sessionsCommand(),
+    terminateSessionCommand(),
+    usernameCommand(),
+    chatsCommand(),
+    sendCommand(),
+    historyCommand(),
+    listenCommand(),
+  ];
+  for (const command of commands) {
+    // `addCommand` (unlike `command()`) does not pass settings down; copy exit and output handling.
+    command.copyInheritedSettings(program);
+    // Remember which command failed to parse, so that the error can point at its --help.
+    command.exitOverride((error) => {
+      throw new CommandLineError(error, `samizdat ${command.name()}`);
+    });
+    program.addCommand(command);
+  }
+  return program;
+}
+
+/** Runs the CLI on `argv` (without `node` and the script) and returns the exit code. */
+export async function runCli(argv: readonly string[]): Promise<number> {
+  const program = createProgram();
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return 0;
+  } catch (error) {
+    const report = commanderReport(error) ?? reportError(error);
+    if (report.line !== '') process.stderr.write(`${report.line}\n`);
+    return report.exitCode;
+  }
+}
+
+/** A commander exit (help, version, a parse error) and the command line it happened on. */
+class CommandLineError extends Error {
+  readonly error: CommanderError;
+  readonly commandPath: string;
+
+  constructor(error: CommanderError, commandPath: string) {
+    super(error.message);
+    this.name = 'CommandLineError';
+    this.error = error;
+    this.commandPath = commandPath;
+  }
+}
+
+/** Help and version end commander with an exit code and nothing to say; parse errors become USAGE_INVALID. */
+function commanderReport(thrown: unknown): ErrorReport | null {
+  const [error, commandPath] =
+    thrown instanceof CommandLineError ? [thrown.error, thrown.commandPath] : thrown instanceof CommanderError ? [thrown, 'samizdat'] : [null, ''];
+  if (error === null) return null;
+  if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help') {
+    return { line: '', exitCode: error.exitCode };
+  }
+  // Commander's messages are `error: …`, sometimes with a suggestion on a second line.
+  const sentence = error.message
+    .replace(/^error: /, '')
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line !== '')
+    .join(' ')
+    .replace(/\.$/, '');
+  const usage = new CliError('USAGE_INVALID', `Cannot run ${commandPath}: ${sentence}; see ${commandPath} --help`);
+  return { line: `${usage.code}: ${usage.message}`, exitCode: usage.exitCode };
+}
