@@ -14,6 +14,7 @@ import { InProcessBus } from './bus/in-process-bus.ts';
 import { ClientConnection } from './gateway/client-connection.ts';
 import { DEFAULT_CONNECTION_LIMITS, type ConnectionLimits } from './gateway/connection-limits.ts';
 import { createHandlers } from './gateway/handlers.ts';
+import { startHeartbeat } from './gateway/heartbeat.ts';
 import { handleHttp } from './http/http-routes.ts';
 import { ChatKeyring } from './keys/chat-keyring.ts';
 import { envMasterKey, fileMasterKey, type MasterKeyProvider } from './keys/master-key.ts';
@@ -93,8 +94,10 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     }
     wss.handleUpgrade(request, socket, head, (ws) => {
       new ClientConnection(ws, request.socket.remoteAddress ?? 'unknown', { services, handlers, clock, logger, limits });
+      wss.emit('connection', ws, request);
     });
   });
+  const stopHeartbeat = startHeartbeat(wss, limits.heartbeatIntervalMs);
   const host = options.host ?? '127.0.0.1';
   const port = await listen(http, options.port ?? 8080, host);
   const url = `${host.includes(':') ? `[${host}]` : host}:${port}`;
@@ -112,6 +115,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     wsUrl: `ws://${url}/ws`,
     databasePath,
     async close() {
+      stopHeartbeat();
       for (const client of wss.clients) client.terminate();
       await new Promise<void>((done) => wss.close(() => done()));
       http.closeAllConnections();

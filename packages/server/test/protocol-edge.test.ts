@@ -84,3 +84,41 @@ describe('the protocol edge', () => {
     assert.equal((await fetch(`${t.server.httpUrl}/nope`)).status, 404);
   });
 });
+
+describe('dead connections', () => {
+  test('[PRO7] a connection that never says hello is closed with 4002', async () => {
+    const t = await startTestServer({ connectionLimits: { helloTimeoutMs: 100 } });
+    try {
+      const silent = await RawClient.open(t.server.wsUrl);
+      const polite = await RawClient.open(t.server.wsUrl);
+      await polite.hello();
+      assert.equal((await silent.closed()).code, 4002);
+      await new Promise((done) => setTimeout(done, 150));
+      assert.equal(polite.ws.readyState, polite.ws.OPEN);
+      polite.close();
+    } finally {
+      await t.stop();
+    }
+  });
+
+  test('[PRO7] a peer that stops answering pings is dropped, one that answers is kept', async () => {
+    const t = await startTestServer({ connectionLimits: { heartbeatIntervalMs: 50 } });
+    try {
+      const vanished = await RawClient.open(t.server.wsUrl);
+      const alive = await RawClient.open(t.server.wsUrl);
+      await vanished.hello();
+      await alive.hello();
+      // Stop reading the socket: pings go unanswered, as with a phone that lost its signal.
+      (vanished.ws as unknown as { _socket: { pause(): void } })._socket.pause();
+      await new Promise((done) => setTimeout(done, 400));
+      assert.equal(alive.ws.readyState, alive.ws.OPEN);
+      assert.equal((await alive.call('updates.getState').catch((e: { code: string }) => e.code)), 'AUTH_KEY_UNREGISTERED');
+      (vanished.ws as unknown as { _socket: { resume(): void } })._socket.resume();
+      const dropped = await Promise.race([vanished.closed(), new Promise((done) => setTimeout(() => done('still open'), 2000))]);
+      assert.notEqual(dropped, 'still open', 'the server did not drop the silent peer');
+      alive.close();
+    } finally {
+      await t.stop();
+    }
+  });
+});

@@ -23,6 +23,7 @@ import { createHandlers, isPublicMethod, type CallContext, type Services } from 
 
 /** WebSocket close codes of our own (4000–4999 are for applications). */
 export const CLOSE_SESSION_TERMINATED = 4001;
+export const CLOSE_HELLO_TIMEOUT = 4002;
 export const CLOSE_FLOOD = 4008;
 
 type Handlers = ReturnType<typeof createHandlers>;
@@ -38,6 +39,7 @@ export class ClientConnection implements CallContext {
   #inFlight = 0;
   #floodStrikes = 0;
   #unsubscribe: (() => void) | null = null;
+  #helloTimer: NodeJS.Timeout | null;
   readonly #bucket: TokenBucket;
 
   constructor(
@@ -46,6 +48,7 @@ export class ClientConnection implements CallContext {
     private readonly deps: { services: Services; handlers: Handlers; clock: Clock; logger: Logger; limits: ConnectionLimits },
   ) {
     this.#bucket = new TokenBucket(deps.limits.frames, deps.clock);
+    this.#helloTimer = setTimeout(() => ws.close(CLOSE_HELLO_TIMEOUT, 'hello timeout'), deps.limits.helloTimeoutMs);
     ws.on('message', (data, isBinary) => this.#onFrame(data, isBinary));
     ws.on('close', () => this.#onClose());
     ws.on('error', (error) => deps.logger.log('debug', 'ws.error', { ip, error: error.message }));
@@ -136,6 +139,7 @@ export class ClientConnection implements CallContext {
       );
     }
     this.#hasSaidHello = true;
+    this.#clearHelloTimer();
     const now = unixSeconds(this.deps.clock);
     if (frame.token !== undefined) {
       const session = await this.deps.services.sessions.authenticate(frame.token, { ip: this.ip, nowSeconds: now });
@@ -179,7 +183,13 @@ export class ClientConnection implements CallContext {
     this.ws.send(JSON.stringify(frame));
   }
 
+  #clearHelloTimer(): void {
+    if (this.#helloTimer !== null) clearTimeout(this.#helloTimer);
+    this.#helloTimer = null;
+  }
+
   #onClose(): void {
+    this.#clearHelloTimer();
     this.deauthorize();
   }
 }

@@ -8,6 +8,10 @@ export interface ConnectionLimits {
   floodStrikesBeforeClose: number;
   /** Bytes queued to a client that does not read before it is disconnected (it catches up by difference). @default 16 MiB */
   maxBufferedBytes: number;
+  /** A connection that has not said hello by then is closed (4002). @default 15 s */
+  helloTimeoutMs: number;
+  /** Ping interval; a connection that misses a pong for a whole interval is dropped. @default 30 s */
+  heartbeatIntervalMs: number;
 }
 
 export const DEFAULT_CONNECTION_LIMITS: ConnectionLimits = {
@@ -15,4 +19,6 @@ export const DEFAULT_CONNECTION_LIMITS: ConnectionLimits = {
   maxInFlight: 64,
   floodStrikesBeforeClose: 500,
   maxBufferedBytes: 16 * 1024 * 1024,
+  helloTimeoutMs: 15_000,
+  heartbeatIntervalMs: 30_000,
 };
