@@ -3,17 +3,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, describe, test } from 'node:test';
 import { ManualClock } from '../src/index.ts';
-import { RawClient, signUpTestUser, startTestServer } from './harness.ts';
-
-async function rejects(promise: Promise<unknown>, code: string): Promise<any> {
-  try {
-    await promise;
-  } catch (error) {
-    assert.equal((error as { code?: string }).code, code, String(error));
-    return error;
-  }
-  assert.fail(`expected ${code}`);
-}
+import { RawClient, signUpTestUser, startTestServer, rejects } from './harness.ts';
 
 /** The code the log delivery wrote for the newest request. */
 function loggedCode(lines: string[]): string {

@@ -1,3 +1,4 @@
+import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -101,4 +102,15 @@ export async function signUpTestUser(client: RawClient, phone: string, displayNa
   const signIn = await client.call('auth.signIn', { phone, phoneCodeHash: sent.phoneCodeHash, code });
   if (signIn.type === 'authorization') return signIn;
   return client.call('auth.signUp', { phone, phoneCodeHash: sent.phoneCodeHash, code, displayName });
+}
+
+/** Awaits a call that must fail with `code`, and returns its error for further checks. */
+export async function rejects(promise: Promise<unknown>, code: string): Promise<any> {
+  try {
+    await promise;
+  } catch (error) {
+    assert.equal((error as { code?: string }).code, code, String(error));
+    return error;
+  }
+  assert.fail(`expected ${code}`);
 }

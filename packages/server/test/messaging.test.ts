@@ -2,17 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import Sqlite from 'better-sqlite3';
 import type { Update } from '@samizdat/protocol';
-import { RawClient, signUpTestUser, startTestServer } from './harness.ts';
-
-async function rejects(promise: Promise<unknown>, code: string): Promise<any> {
-  try {
-    await promise;
-  } catch (error) {
-    assert.equal((error as { code?: string }).code, code, String(error));
-    return error;
-  }
-  assert.fail(`expected ${code}`);
-}
+import { RawClient, signUpTestUser, startTestServer, rejects } from './harness.ts';
 
 let counter = 0;
 const randomId = () => `rid-${process.pid}-${++counter}`;
