@@ -5,6 +5,7 @@
 import { createLogger, startServer } from '@samizdat/server';
 
 const options = JSON.parse(process.argv[2] ?? '{}') as { dataDir: string };
+const unlimited = { limit: 1_000_000, windowMs: 1000 };
 const server = await startServer({
   port: 0,
   dataDir: options.dataDir,
@@ -12,7 +13,10 @@ const server = await startServer({
   logger: createLogger({ minLevel: 'warn' }),
   // The benchmark measures the delivery path, not the per-connection flood limits.
   connectionLimits: { frames: { capacity: 1_000_000, perSecond: 1_000_000 }, maxInFlight: 100_000 },
-  authLimits: { codesPerIp: { limit: 1_000_000, windowMs: 1000 }, signInsPerIp: { limit: 1_000_000, windowMs: 1000 } },
+  authLimits: { codesPerIp: unlimited, signInsPerIp: unlimited, codesPerPhone: unlimited },
 });
 process.stdout.write(`${JSON.stringify({ port: server.port })}\n`);
 process.on('SIGTERM', () => void server.close().then(() => process.exit(0)));
+// The benchmark reads memory after a full collection, so the figure is what the connections hold
+// rather than what the sign-ups left behind (the process runs with --expose-gc).
+process.on('SIGUSR2', () => (globalThis as { gc?: () => void }).gc?.());

@@ -1,8 +1,21 @@
-import type { Chat, Message, Session, User } from '@samizdat/protocol';
+import {
+  assertNever,
+  type AdminRights,
+  type Chat,
+  type ChatMember,
+  type Message,
+  type PresenceFrame,
+  type ReactionCount,
+  type Session,
+  type TypingFrame,
+  type Update,
+  type User,
+} from '@samizdat/protocol';
 
 /**
- * Human-readable renderings. Everything that came from another user (names, message text) goes
- * through {@link sanitize} first: a message must not be able to drive the reader's terminal.
+ * Human-readable renderings. Everything that came from another user (names, titles, message text,
+ * reactions) goes through {@link sanitize} first: a message must not be able to drive the reader's
+ * terminal.
  */
 
 // C0 and C1 control characters, except tab and newline which text legitimately contains.
@@ -31,28 +44,174 @@ export function formatDate(unixSeconds: number): string {
   return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())} ${pad(date.getHours())}:${pad(date.getMinutes())}`;
 }
 
+/** A user's display name, or `user 7` when it is unknown or empty. */
+export function userName(userId: number, users: ReadonlyMap<number, User>): string {
+  const user = users.get(userId);
+  return (user === undefined ? '' : sanitize(user.displayName)) || `user ${userId}`;
+}
+
 /** The name shown for a message's sender: `You` for the user themself, else the display name. */
 export function senderName(senderId: number, users: ReadonlyMap<number, User>, selfId: number): string {
-  if (senderId === selfId) return 'You';
-  const user = users.get(senderId);
-  return user === undefined ? `user ${senderId}` : sanitize(user.displayName) || `user ${senderId}`;
+  return senderId === selfId ? 'You' : userName(senderId, users);
 }
 
-/** One line of `history`: `#12 2024-05-01 10:00 Alice: hi`. */
-export function formatHistoryLine(message: Message, users: ReadonlyMap<number, User>, selfId: number): string {
-  return `#${message.id} ${formatDate(message.date)} ${senderName(message.senderId, users, selfId)}: ${formatText(message.text)}`;
+/** A chat as sentences name it: `chat 3` for a private chat (or one not known yet), `group 5 "Team"`, `channel 7 "News"`. */
+export function formatChatName(chatId: number, chat: Chat | null | undefined): string {
+  if (chat === undefined || chat === null || chat.type === 'private') return `chat ${chatId}`;
+  const title = sanitize(chat.title ?? '').replace(/\s+/g, ' ');
+  return `${chat.type} ${chatId} "${title}"`;
 }
 
-/** One line of `listen` for a new message: `[chat 3] Alice: hi`. */
-export function formatIncomingLine(message: Message, users: ReadonlyMap<number, User>, selfId: number): string {
-  return `[chat ${message.chatId}] ${senderName(message.senderId, users, selfId)}: ${formatText(message.text)}`;
+/** The tag that opens every line about a chat: `[chat 3]`, `[group 5 "Team"]`, `[channel 7 "News"]`. */
+export function formatChatLabel(chatId: number, chat: Chat | null | undefined): string {
+  return `[${formatChatName(chatId, chat)}]`;
 }
 
-/** One line of `chats`: `[chat 3] Alice (@alice) · 2 unread · You: hi`. */
+/** `👍 2 ❤️ 1` */
+export function formatReactions(reactions: readonly ReactionCount[]): string {
+  return reactions.map((reaction) => `${sanitize(reaction.emoji)} ${reaction.count}`).join(' ');
+}
+
+/** What a message has been through, as `[…]` markers: forward, reply, edit, pin, reactions, views. */
+export function messageMarkers(message: Message, options: { isPinned?: boolean; hasViews?: boolean } = {}): string[] {
+  const markers: string[] = [];
+  if (message.forward !== null) markers.push(`[forwarded from ${sanitize(message.forward.fromName) || 'unknown'}]`);
+  if (message.replyToId !== null) markers.push(`[reply to #${message.replyToId}]`);
+  if (message.editDate !== null) markers.push('[edited]');
+  if (options.isPinned === true) markers.push('[pinned]');
+  if (message.reactions.length > 0) markers.push(`[${formatReactions(message.reactions)}]`);
+  if (message.views !== null && options.hasViews !== false) markers.push(`[${plural(message.views, 'view')}]`);
+  return markers;
+}
+
+/** The sender with the message's markers: `Bob [reply to #3] [edited]`. */
+function authorWithMarkers(
+  message: Message,
+  users: ReadonlyMap<number, User>,
+  selfId: number,
+  options: { isPinned?: boolean; hasViews?: boolean },
+): string {
+  return [senderName(message.senderId, users, selfId), ...messageMarkers(message, options)].join(' ');
+}
+
+/**
+ * One line of `history` (and of `search --in`):
+ * `#12 2024-05-01 10:00 Bob [reply to #3] [edited] [👍 2] [5 views]: hi`.
+ */
+export function formatHistoryLine(
+  message: Message,
+  users: ReadonlyMap<number, User>,
+  selfId: number,
+  options: { pinnedMessageId?: number | null } = {},
+): string {
+  const isPinned = options.pinnedMessageId === message.id;
+  return `#${message.id} ${formatDate(message.date)} ${authorWithMarkers(message, users, selfId, { isPinned })}: ${formatText(message.text)}`;
+}
+
+/** What the `listen` lines need to name chats and users. */
+export interface UpdateLineContext {
+  chats: ReadonlyMap<number, Chat>;
+  users: ReadonlyMap<number, User>;
+  selfId: number;
+}
+
+/**
+ * One line of `listen` for a new message: `[chat 3] Alice: hi`, `[group 5 "Team"] Alice [reply to #4]: hi`.
+ * Without a view count, which a post just out does not have yet.
+ */
+export function formatIncomingLine(message: Message, context: UpdateLineContext): string {
+  const author = authorWithMarkers(message, context.users, context.selfId, { hasViews: false });
+  return `${formatChatLabel(message.chatId, context.chats.get(message.chatId))} ${author}: ${formatText(message.text)}`;
+}
+
+/** One line of `listen` for any update, led by the chat's label. */
+export function formatUpdateLine(update: Update, context: UpdateLineContext): string {
+  const { chats, users, selfId } = context;
+  if (update.type === 'newMessage') return formatIncomingLine(update.message, context);
+  const chatId = update.type === 'editMessage' ? update.message.chatId : update.chatId;
+  const chat = chats.get(chatId);
+  const label = formatChatLabel(chatId, chat);
+  switch (update.type) {
+    case 'editMessage':
+      return `${label} ${senderName(update.message.senderId, users, selfId)} edited #${update.message.id}: ${formatText(update.message.text)}`;
+    case 'deleteMessages':
+      return `${label} deleted ${update.messageIds.map((id) => `#${id}`).join(', ')}`;
+    case 'readHistoryInbox':
+      return `${label} you read up to #${update.maxId}`;
+    case 'readHistoryOutbox':
+      return chat === undefined || chat.type === 'private'
+        ? `${label} read by the other side up to #${update.maxId}`
+        : `${label} your messages read up to #${update.maxId}`;
+    case 'messageReactions':
+      return update.reactions.length === 0
+        ? `${label} no reactions on #${update.messageId} any more`
+        : `${label} reactions on #${update.messageId}: ${formatReactions(update.reactions)}`;
+    case 'pinnedMessage':
+      return update.messageId === null ? `${label} unpinned the pinned message` : `${label} pinned #${update.messageId}`;
+    case 'chatUpdated':
+      return `${label} title, description or settings changed`;
+    case 'chatMember':
+      return update.userId === selfId
+        ? `${label} you ${describeMembership(update.member, true)}`
+        : `${label} ${userName(update.userId, users)} ${describeMembership(update.member, false)}`;
+    case 'chatJoined':
+      return `${label} you joined`;
+    case 'chatLeft':
+      return `${label} you left or were removed`;
+    case 'draft':
+      return update.draft === null ? `${label} draft cleared` : `${label} draft: ${formatText(update.draft.text)}`;
+    case 'chatMuted':
+      return update.mutedUntil === null ? `${label} unmuted` : `${label} muted until ${formatDate(update.mutedUntil)}`;
+    default:
+      return assertNever(update);
+  }
+}
+
+/** A `listen --ephemeral` line: `[group 5 "Team"] Bob is typing`. */
+export function formatTypingLine(frame: TypingFrame, context: Omit<UpdateLineContext, 'selfId'>): string {
+  const doing = frame.action === 'typing' ? 'is typing' : 'stopped typing';
+  return `${formatChatLabel(frame.chatId, context.chats.get(frame.chatId))} ${userName(frame.userId, context.users)} ${doing}`;
+}
+
+/** A `listen --ephemeral` line: `[user 4] Bob is online`, `… was last seen 2024-05-01 10:00`. */
+export function formatPresenceLine(frame: PresenceFrame, users: ReadonlyMap<number, User>): string {
+  const who = `[user ${frame.userId}] ${userName(frame.userId, users)}`;
+  switch (frame.status.type) {
+    case 'online':
+      return `${who} is online`;
+    case 'offline':
+      return `${who} was last seen ${formatDate(frame.status.lastSeenAt)}`;
+    case 'hidden':
+      return `${who} hides when they are online`;
+    default:
+      return assertNever(frame.status);
+  }
+}
+
+/** `is now an admin`, `left or was removed`; `are now an admin`, `left or were removed` for the user themself. */
+function describeMembership(member: ChatMember | null, isSelf: boolean): string {
+  const [is, was] = isSelf ? ['are', 'were'] : ['is', 'was'];
+  if (member === null) return `left or ${was} removed`;
+  if (member.role === 'owner') return `${is} the owner`;
+  if (member.role === 'admin') return `${is} now an admin`;
+  return member.mutedUntil === null ? `${is} a member` : `${is} a member, restricted until ${formatDate(member.mutedUntil)}`;
+}
+
+/**
+ * One line of `chats`: `[chat 3] Alice (@alice) · 2 unread · You: hi`, or for groups and channels
+ * `[channel 7 "News"] @news · 12 subscribers · You: hello`.
+ */
 export function formatChatLine(chat: Chat, users: ReadonlyMap<number, User>, selfId: number): string {
-  const peer = users.get(chat.peerUserId);
-  const title = chat.peerUserId === selfId ? 'Saved messages' : peer === undefined ? `user ${chat.peerUserId}` : formatUser(peer);
-  const parts = [`[chat ${chat.id}] ${title}`];
+  const parts: string[] = [];
+  if (chat.type === 'private') {
+    const peer = chat.peerUserId === null ? undefined : users.get(chat.peerUserId);
+    const title = chat.peerUserId === selfId ? 'Saved messages' : peer === undefined ? `user ${chat.peerUserId ?? '?'}` : formatUser(peer);
+    parts.push(`${formatChatLabel(chat.id, chat)} ${title}`);
+  } else {
+    parts.push(chat.username === null ? formatChatLabel(chat.id, chat) : `${formatChatLabel(chat.id, chat)} @${chat.username}`);
+    parts.push(plural(chat.memberCount, chat.type === 'channel' ? 'subscriber' : 'member'));
+    if (chat.myRole === null) parts.push('not a member');
+  }
   if (chat.unreadCount > 0) parts.push(`${chat.unreadCount} unread`);
   if (chat.topMessage !== null) {
     const text = sanitize(chat.topMessage.text).replace(/\s+/g, ' ');
@@ -62,9 +221,36 @@ export function formatChatLine(chat: Chat, users: ReadonlyMap<number, User>, sel
   return parts.join(' · ');
 }
 
+/** One line of a user list: `[user 4] Bob (@bob)`. */
+export function formatUserLine(user: User): string {
+  return `[user ${user.id}] ${formatUser(user)}`;
+}
+
+/** The names of the rights that are on: `deleteMessages, banUsers`. */
+export function formatRights(rights: AdminRights): string {
+  return (Object.keys(rights) as (keyof AdminRights)[]).filter((right) => rights[right]).join(', ');
+}
+
+/**
+ * One line of `group members`: `[user 4] Bob (@bob) · admin: deleteMessages, banUsers`, or
+ * `[user 5] Carol · member · restricted until 2024-05-01 10:00`.
+ */
+export function formatMemberLine(member: ChatMember, user: User | undefined): string {
+  const name = user === undefined ? `[user ${member.userId}]` : formatUserLine(user);
+  const role = member.role === 'admin' && member.rights !== null ? `admin: ${formatRights(member.rights) || 'no rights'}` : member.role;
+  const parts = [name, role];
+  if (member.mutedUntil !== null) parts.push(`restricted until ${formatDate(member.mutedUntil)}`);
+  return parts.join(' · ');
+}
+
 /** One line of `sessions`: `* 4  laptop  signed in 2024-05-01 10:00, active 2024-05-02 09:00`. */
 export function formatSessionLine(session: Session): string {
   const marker = session.isCurrent ? '*' : ' ';
   const device = sanitize(session.deviceName) || '(unnamed device)';
   return `${marker} ${session.id}  ${device}  signed in ${formatDate(session.createdAt)}, active ${formatDate(session.lastActiveAt)}`;
+}
+
+/** `1 member`, `3 members`. */
+function plural(count: number, noun: string): string {
+  return `${count} ${noun}${count === 1 ? '' : 's'}`;
 }

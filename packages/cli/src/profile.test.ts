@@ -88,3 +88,44 @@ test('a damaged session.json fails with PROFILE_INVALID naming the file', async 
   await writeFile(profile.sessionPath, 'not json');
   await assert.rejects(profile.read(), { code: 'PROFILE_INVALID' });
 });
+
+test('the pts of groups and channels live in updates.json, which a send does not write', async () => {
+  const profile = await freshProfile();
+  await new FileStore(profile, { server }).save({ token: 't', userId: 1, pts: 5, chatPts: { '9': 3 }, outbox: [] });
+  assert.deepEqual(JSON.parse(await readFile(profile.updatesPath, 'utf8')), { format: 1, userId: 1, pts: 5, chatPts: { '9': 3 } });
+  assert.equal(JSON.parse(await readFile(profile.sessionPath, 'utf8')).state.chatPts, undefined);
+  const sender = new FileStore(profile, { server, isPtsPersisted: false });
+  assert.deepEqual(await sender.load(), { token: 't', userId: 1, pts: 5, chatPts: { '9': 3 }, outbox: [] });
+  await sender.save({ token: 't', userId: 1, pts: 6, chatPts: { '9': 4 }, outbox: [entry] });
+  assert.deepEqual((await profile.read()).state, { token: 't', userId: 1, pts: 5, chatPts: { '9': 3 }, outbox: [entry] });
+});
+
+test('a run that does not persist pts records a newly joined chat once, where it first saw it', async () => {
+  const profile = await freshProfile();
+  await new FileStore(profile, { server }).save({ token: 't', userId: 1, pts: 5, chatPts: { '9': 3 }, outbox: [] });
+  const joiner = new FileStore(profile, { server, isPtsPersisted: false });
+  await joiner.load();
+  await joiner.save({ token: 't', userId: 1, pts: 7, chatPts: { '9': 4, '11': 2 }, outbox: [] });
+  await joiner.save({ token: 't', userId: 1, pts: 8, chatPts: { '9': 4, '11': 6 }, outbox: [] });
+  // The user's pts and chat 9 stay where listen left them; chat 11 is kept at the join, not moved on.
+  assert.deepEqual(JSON.parse(await readFile(profile.updatesPath, 'utf8')), { format: 1, userId: 1, pts: 5, chatPts: { '9': 3, '11': 2 } });
+});
+
+test('a newly joined chat does not overwrite the position a concurrent listen saved for it', async () => {
+  const profile = await freshProfile();
+  await new FileStore(profile, { server }).save({ token: 't', userId: 1, pts: 5, outbox: [] });
+  const joiner = new FileStore(profile, { server, isPtsPersisted: false });
+  const listener = new FileStore(profile, { server });
+  await joiner.load();
+  await listener.load();
+  await listener.save({ token: 't', userId: 1, pts: 6, chatPts: { '11': 4 }, outbox: [] });
+  await joiner.save({ token: 't', userId: 1, pts: 6, chatPts: { '11': 2 }, outbox: [] });
+  assert.deepEqual((await profile.read()).state?.chatPts, { '11': 4 });
+});
+
+test('a damaged chatPts in updates.json fails with PROFILE_INVALID', async () => {
+  const profile = await freshProfile();
+  await new FileStore(profile, { server }).save({ token: 't', userId: 1, pts: 5, outbox: [] });
+  await writeFile(profile.updatesPath, '{"format":1,"userId":1,"pts":5,"chatPts":{"x":1}}');
+  await assert.rejects(profile.read(), { code: 'PROFILE_INVALID' });
+});

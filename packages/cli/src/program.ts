@@ -3,11 +3,20 @@ import { Command, CommanderError, Option } from 'commander';
 import { CliError, reportError, type ErrorReport } from './cli-error.ts';
 import { parseSeconds } from './arguments.ts';
 import { DEFAULT_TIMEOUT_SECONDS } from './command-context.ts';
+import { channelCommand } from './commands/channel-command.ts';
 import { chatsCommand } from './commands/chats-command.ts';
+import { deleteCommand } from './commands/delete-command.ts';
+import { editCommand } from './commands/edit-command.ts';
+import { forwardCommand } from './commands/forward-command.ts';
+import { groupCommand } from './commands/group-command.ts';
 import { historyCommand } from './commands/history-command.ts';
 import { listenCommand } from './commands/listen-command.ts';
 import { loginCommand } from './commands/login-command.ts';
 import { logoutCommand } from './commands/logout-command.ts';
+import { pinCommand } from './commands/pin-command.ts';
+import { reactCommand } from './commands/react-command.ts';
+import { replyCommand } from './commands/reply-command.ts';
+import { searchCommand } from './commands/search-command.ts';
 import { sendCommand } from './commands/send-command.ts';
 import { serverCommand } from './commands/server-command.ts';
 import { sessionsCommand } from './commands/sessions-command.ts';
@@ -24,7 +33,7 @@ export function cliVersion(): string {
 /** The `samizdat` command with every subcommand. Commander's own exits and error output are turned off. */
 export function createProgram(): Command {
   const program = new Command('samizdat')
-    .description('Samizdat messenger on the command line: run a server, sign in, send and receive messages')
+    .description('Samizdat messenger on the command line: run a server, sign in, chat, run groups and channels')
     .version(cliVersion(), '-V, --version', 'print the version')
     .helpOption('-h, --help', 'show help for the command')
     .addOption(new Option('--profile <dir>', 'folder holding the session (default: ~/.samizdat)').env('SAMIZDAT_PROFILE'))
@@ -41,7 +50,8 @@ export function createProgram(): Command {
     .configureOutput({ outputError: () => {} })
     .addHelpText(
       'after',
-      '\nGlobal options go before or after the command. PEER is @username, +phone, a chat id or me.\n' +
+      '\nGlobal options go before or after the command. PEER is @username (of a user, group or channel),\n' +
+        '+phone, a chat id or me; CHAT is the id or @username of a group or channel.\n' +
         'Errors print "CODE: sentence" on stderr; exit code 1 for a refused request, 2 for a bug,\n' +
         '3 when the server cannot be reached.',
     );
@@ -57,17 +67,43 @@ export function createProgram(): Command {
     sendCommand(),
     historyCommand(),
     listenCommand(),
+    replyCommand(),
+    forwardCommand(),
+    editCommand(),
+    deleteCommand(),
+    reactCommand(),
+    pinCommand(),
+    searchCommand(),
+    groupCommand(),
+    channelCommand(),
   ];
   for (const command of commands) {
-    // `addCommand` (unlike `command()`) does not pass settings down; copy exit and output handling.
-    command.copyInheritedSettings(program);
-    // Remember which command failed to parse, so that the error can point at its --help.
-    command.exitOverride((error) => {
-      throw new CommandLineError(error, `samizdat ${command.name()}`);
-    });
+    inheritSettings(command, program);
     program.addCommand(command);
   }
   return program;
+}
+
+/** Every command below `samizdat`, subcommands of subcommands (`group create`) included, as `group create`. */
+export function commandPaths(command: Command, prefix: readonly string[] = []): string[][] {
+  return command.commands.flatMap((sub) => {
+    const path = [...prefix, sub.name()];
+    return [path, ...commandPaths(sub, path)];
+  });
+}
+
+/**
+ * `addCommand` (unlike `command()`) does not pass settings down: copies exit and output handling
+ * from `parent` to `command` and, recursively, to its own subcommands.
+ */
+function inheritSettings(command: Command, parent: Command, parentPath = 'samizdat'): void {
+  command.copyInheritedSettings(parent);
+  const path = `${parentPath} ${command.name()}`;
+  // Remember which command failed to parse, so that the error can point at its --help.
+  command.exitOverride((error) => {
+    throw new CommandLineError(error, path);
+  });
+  for (const sub of command.commands) inheritSettings(sub, command, path);
 }
 
 /** Runs the CLI on `argv` (without `node` and the script) and returns the exit code. */

@@ -1,5 +1,5 @@
 import { SamizdatClient } from '@samizdat/client';
-import type { User } from '@samizdat/protocol';
+import type { Chat, User } from '@samizdat/protocol';
 import { WebSocket } from 'ws';
 import { CliError } from './cli-error.ts';
 import type { CommandContext } from './command-context.ts';
@@ -9,6 +9,7 @@ import { webSocketUrl } from './server-url.ts';
 /** A client connected and signed in with the profile's session. */
 export interface Session {
   client: SamizdatClient;
+  profile: Profile;
   user: User;
   sessionId: number | null;
   server: string;
@@ -58,7 +59,7 @@ export async function withSession<T>(context: CommandContext, run: (session: Ses
     if (welcome.user === null) {
       throw new CliError('NOT_LOGGED_IN', `Cannot use profile ${profile.dir}: the server ended this session; log in again`);
     }
-    return await run({ client, user: welcome.user, sessionId: welcome.sessionId, server });
+    return await run({ client, profile, user: welcome.user, sessionId: welcome.sessionId, server });
   } finally {
     await client.close();
   }
@@ -85,4 +86,13 @@ export function withTimeout<T>(promise: Promise<T>, timeoutMs: number, onTimeout
 /** `15 s`, `1.5 s`. */
 export function formatSeconds(ms: number): string {
   return `${Number((ms / 1000).toFixed(1))} s`;
+}
+
+/**
+ * Records in the profile the point where the user joined (or created) a group or channel, unless
+ * it has one: the next `listen` then prints what happened there from this point on, instead of
+ * following the chat only from when it runs (see {@link Profile.addChatPositions}).
+ */
+export async function recordJoinedChat(session: Session, chat: Chat): Promise<void> {
+  await session.profile.addChatPositions(session.user.id, { [String(chat.id)]: chat.pts });
 }

@@ -3,80 +3,18 @@
  * (`node --import tsx packages/cli/src/main.ts …`) with temporary profiles, as a script would run it.
  */
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
 import { after, before, describe, test } from 'node:test';
 import type { Message, Session, Update, User } from '@samizdat/protocol';
 // Tests may start a server; the CLI itself reaches it only through `samizdat server`.
 import { createMemoryLogger, startServer, type RunningServer } from '@samizdat/server';
-import { createProgram, runCli } from '../src/program.ts';
+import { commandPaths, createProgram, runCli } from '../src/program.ts';
+import { cli, Listener, ok } from './harness.ts';
 
-const ROOT = fileURLToPath(new URL('../../..', import.meta.url));
-const MAIN = 'packages/cli/src/main.ts';
 const ALICE_PHONE = '+9996610001';
 const BOB_PHONE = '+9996620002';
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs the CLI to the end; never rejects, so tests can check failing runs too. */
-function cli(args: readonly string[]): Promise<Run> {
-  return new Promise((done, fail) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', MAIN, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('error', fail);
-    child.on('close', (code) => done({ code, stdout, stderr }));
-  });
-}
-
-/** Runs the CLI and insists on exit code 0. */
-async function ok(args: readonly string[]): Promise<string> {
-  const run = await cli(args);
-  assert.equal(run.code, 0, `samizdat ${args.join(' ')} failed: ${run.stderr}`);
-  return run.stdout;
-}
-
-/** A `samizdat listen` in the background, read line by line. */
-class Listener {
-  readonly child: ChildProcessWithoutNullStreams;
-  readonly lines: string[] = [];
-  #stderr = '';
-  readonly #exited: Promise<number | null>;
-
-  constructor(args: readonly string[]) {
-    this.child = spawn(process.execPath, ['--import', 'tsx', MAIN, 'listen', ...args], { cwd: ROOT });
-    this.child.stdin.end();
-    createInterface({ input: this.child.stdout }).on('line', (line) => this.lines.push(line));
-    this.child.stderr.on('data', (chunk: Buffer) => (this.#stderr += chunk.toString()));
-    this.#exited = new Promise((done) => this.child.on('close', (code) => done(code)));
-  }
-
-  /** Waits until `count` lines have arrived; real time, as the listener is another process. */
-  async waitForLines(count: number, timeoutMs = 10_000): Promise<string[]> {
-    const deadline = Date.now() + timeoutMs;
-    while (this.lines.length < count) {
-      if (Date.now() > deadline) assert.fail(`listen printed ${this.lines.length} of ${count} lines; stderr: ${this.#stderr}`);
-      await new Promise((done) => setTimeout(done, 20));
-    }
-    return this.lines.slice(0, count);
-  }
-
-  /** Sends SIGINT and resolves with the exit code. */
-  interrupt(): Promise<number | null> {
-    this.child.kill('SIGINT');
-    return this.#exited;
-  }
-}
 
 function parseUpdates(lines: readonly string[]): Update[] {
   return lines.map((line) => JSON.parse(line) as Update);
@@ -206,13 +144,15 @@ describe('samizdat --help', () => {
     assert.match(run.stdout, /^Usage: samizdat send \[options\] <peer> <text>/);
   });
 
-  test('--help of every command exits 0 and shows its usage and the global options', async () => {
-    const names = ['', ...createProgram().commands.map((command) => command.name())];
-    for (const name of names) {
-      const { code, stdout } = await captureStdout(() => runCli(name === '' ? ['--help'] : [name, '--help']));
-      assert.equal(code, 0, `samizdat ${name} --help`);
-      assert.match(stdout, new RegExp(`^Usage: samizdat${name === '' ? '' : ` ${name}`} `), `samizdat ${name} --help`);
-      assert.match(stdout, /--profile <dir>/, `samizdat ${name} --help`);
+  test('--help of every command and subcommand exits 0 and shows its usage and the global options', async () => {
+    const paths = [[], ...commandPaths(createProgram())].filter((path) => path.at(-1) !== 'help');
+    assert.ok(paths.some((path) => path.join(' ') === 'group create'), 'subcommands are listed');
+    for (const path of paths) {
+      const name = ['samizdat', ...path].join(' ');
+      const { code, stdout } = await captureStdout(() => runCli([...path, '--help']));
+      assert.equal(code, 0, `${name} --help`);
+      assert.match(stdout, new RegExp(`^Usage: ${name} `), `${name} --help`);
+      assert.match(stdout, /--profile <dir>/, `${name} --help`);
     }
   });
 });

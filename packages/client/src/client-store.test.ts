@@ -26,6 +26,13 @@ describe('parseStoredState', () => {
     assert.deepEqual(parseStoredState({ outbox: [] }), { state: { outbox: [] } });
   });
 
+  test('[SDK28] reads chatPts, and [SDK8] outbox entries with a reply and entities next to ones stored before either existed', () => {
+    const rich = { ...entry, randomId: 'r2', replyToId: 7, entities: [{ type: 'textUrl', offset: 0, length: 2, url: 'https://example.com' }] };
+    assert.deepEqual(parseStoredState({ pts: 3, chatPts: { '10': 0, '11': 42 }, outbox: [entry, rich] }), {
+      state: { pts: 3, chatPts: { '10': 0, '11': 42 }, outbox: [entry, rich] },
+    });
+  });
+
   test('[SDK22] names what is wrong with a malformed state', () => {
     const cases: [unknown, RegExp][] = [
       [null, /not an object/],
@@ -34,6 +41,12 @@ describe('parseStoredState', () => {
       [{ outbox: [], userId: 1.5 }, /userId is 1.5/],
       [{ outbox: [], token: 5 }, /token is not a string/],
       [{ outbox: [{ ...entry, peer: { type: 'user' } }] }, /outbox entry 0 is malformed/],
+      [{ outbox: [{ ...entry, replyToId: 0 }] }, /outbox entry 0 is malformed/],
+      [{ outbox: [{ ...entry, entities: [{ type: 'blink', offset: 0, length: 1 }] }] }, /outbox entry 0 is malformed/],
+      [{ outbox: [], chatPts: [] }, /chatPts is not an object/],
+      [{ outbox: [], chatPts: { abc: 1 } }, /chatPts has the key "abc"/],
+      [{ outbox: [], chatPts: { '01': 1 } }, /chatPts has the key "01"/],
+      [{ outbox: [], chatPts: { '5': -1 } }, /chatPts of chat 5 is -1/],
     ];
     for (const [value, fault] of cases) {
       const parsed = parseStoredState(value);
@@ -81,6 +94,10 @@ describe('PersistedState', () => {
     await persisted.patch({ token: undefined });
     assert.deepEqual(store.state, { pts: 4, outbox: [] });
     assert.equal('token' in (store.state ?? {}), false);
+    await persisted.patch({ chatPts: { '3': 1 } });
+    assert.deepEqual(store.state, { pts: 4, chatPts: { '3': 1 }, outbox: [] });
+    await persisted.patch({ chatPts: undefined });
+    assert.equal('chatPts' in (store.state ?? {}), false);
   });
 
   test('[SDK22] a failed save is reported and the next change saves everything', async () => {

@@ -1,4 +1,4 @@
-import { compiled, Peer } from '@samizdat/protocol';
+import { compiled, MessageEntity, Peer } from '@samizdat/protocol';
 
 /** A message waiting in the outbox for the server's answer. */
 export interface OutboxEntry {
@@ -6,6 +6,10 @@ export interface OutboxEntry {
   randomId: string;
   peer: Peer;
   text: string;
+  /** The message this one replies to, in the same chat. */
+  replyToId?: number;
+  /** Styled and linked spans of `text`. */
+  entities?: MessageEntity[];
   /** When `sendMessage` was called, in milliseconds since the Unix epoch. */
   createdAt: number;
 }
@@ -18,6 +22,11 @@ export interface StoredState {
   userId?: number;
   /** The last update of the user's sequence that the app was given. */
   pts?: number;
+  /**
+   * The groups and channels followed, by chat id (a decimal string, as JSON keys are), each with
+   * the last update of that chat's own sequence that the app was given.
+   */
+  chatPts?: Record<string, number>;
   /** Messages not yet answered by the server, oldest first. */
   outbox: OutboxEntry[];
 }
@@ -63,7 +72,7 @@ export class MemoryStore implements ClientStore {
  */
 export function parseStoredState(value: unknown): { state: StoredState } | { fault: string } {
   if (!isRecord(value)) return { fault: 'Cannot read stored state: not an object' };
-  const { token, userId, pts, outbox } = value;
+  const { token, userId, pts, chatPts, outbox } = value;
   if (token !== undefined && typeof token !== 'string') return { fault: 'Cannot read stored state: token is not a string' };
   if (userId !== undefined && !isPositiveInteger(userId)) {
     return { fault: `Cannot read stored state: userId is ${String(userId)}, not a positive integer` };
@@ -71,6 +80,8 @@ export function parseStoredState(value: unknown): { state: StoredState } | { fau
   if (pts !== undefined && !(isPositiveInteger(pts) || pts === 0)) {
     return { fault: `Cannot read stored state: pts is ${String(pts)}, not a non-negative integer` };
   }
+  const chatPtsParsed = chatPts === undefined ? undefined : parseChatPts(chatPts);
+  if (typeof chatPtsParsed === 'string') return { fault: `Cannot read stored state: ${chatPtsParsed}` };
   if (!Array.isArray(outbox)) return { fault: 'Cannot read stored state: outbox is not an array' };
   const entries: OutboxEntry[] = [];
   for (const [index, item] of outbox.entries()) {
@@ -82,16 +93,36 @@ export function parseStoredState(value: unknown): { state: StoredState } | { fau
   if (token !== undefined) state.token = token;
   if (userId !== undefined) state.userId = userId;
   if (pts !== undefined) state.pts = pts;
+  if (chatPtsParsed !== undefined) state.chatPts = chatPtsParsed;
   return { state };
+}
+
+/** Reads the chatPts record, or says what is wrong with it. */
+function parseChatPts(value: unknown): Record<string, number> | string {
+  if (!isRecord(value)) return 'chatPts is not an object';
+  const result: Record<string, number> = {};
+  for (const [key, pts] of Object.entries(value)) {
+    // Canonical decimal ids only, so that a key read back is the key the SDK writes.
+    if (!/^[1-9][0-9]{0,15}$/.test(key) || !isPositiveInteger(Number(key))) return `chatPts has the key ${JSON.stringify(key.slice(0, 32))}, not a chat id`;
+    if (!(isPositiveInteger(pts) || pts === 0)) return `chatPts of chat ${key} is ${String(pts)}, not a non-negative integer`;
+    result[key] = pts;
+  }
+  return result;
 }
 
 function parseOutboxEntry(value: unknown): OutboxEntry | null {
   if (!isRecord(value)) return null;
-  const { randomId, peer, text, createdAt } = value;
+  const { randomId, peer, text, replyToId, entities, createdAt } = value;
   if (typeof randomId !== 'string' || randomId.length === 0 || typeof text !== 'string') return null;
   if (typeof createdAt !== 'number' || !Number.isFinite(createdAt)) return null;
   if (!compiled(Peer).Check(peer)) return null;
-  return { randomId, peer, text, createdAt };
+  // Both optional: entries stored before replies and entities existed have neither.
+  if (replyToId !== undefined && !isPositiveInteger(replyToId)) return null;
+  if (entities !== undefined && !(Array.isArray(entities) && entities.every((entity) => compiled(MessageEntity).Check(entity)))) return null;
+  const entry: OutboxEntry = { randomId, peer, text, createdAt };
+  if (replyToId !== undefined) entry.replyToId = replyToId;
+  if (entities !== undefined) entry.entities = entities;
+  return entry;
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

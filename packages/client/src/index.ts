@@ -3,7 +3,10 @@
  */
 export {
   SamizdatClient,
+  type ChatTooLongEvent,
+  type ChatUpdateEvent,
   type LoggedOutEvent,
+  type MessagesDeletedEvent,
   type OutboxFailedEvent,
   type SamizdatClientEvents,
   type SamizdatClientOptions,
@@ -14,6 +17,7 @@ export { ClientClosedError, ProtocolError, RequestTimeoutError } from './client-
 export { UpdateSequencer, type DifferenceResult, type UpdateSequencerOptions } from './update-sequencer.ts';
 export type { ConnectionState } from './reconnecting-connection.ts';
 export { MAX_OUTBOX_IN_FLIGHT } from './outbox.ts';
+export { CHAT_LIST_PAGE_SIZE, MAX_CHAT_SYNCS_IN_FLIGHT } from './chat-sequences.ts';
 export { computeBackoffDelayMs, DEFAULT_BACKOFF, type BackoffOptions } from './backoff.ts';
 export { generateRandomId } from './random-id.ts';
 export { TypedEmitter, type EventHandler, type EventMap } from './typed-emitter.ts';

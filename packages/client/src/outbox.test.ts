@@ -6,6 +6,7 @@ import { MemoryStore, type OutboxEntry } from './client-store.ts';
 import { createDeferred, type Deferred } from './deferred.ts';
 import { Outbox } from './outbox.ts';
 import { PersistedState } from './persisted-state.ts';
+import { fakeMessage } from './testing/fake-server.ts';
 import { flushAsync } from './testing/fake-timers.ts';
 
 type SendResult = MethodResult<'messages.send'>;
@@ -15,8 +16,8 @@ function entry(randomId: string): OutboxEntry {
 }
 
 function ack(item: OutboxEntry, pts: number): SendResult {
-  const message: Message = { chatId: 1, id: pts, senderId: 1, date: 0, text: item.text, randomId: item.randomId };
-  return { message, pts };
+  const message: Message = fakeMessage({ chatId: 1, id: pts, senderId: 1, date: 0, text: item.text, randomId: item.randomId });
+  return { message, updates: [{ chatId: null, update: { type: 'newMessage', pts, message } }] };
 }
 
 /** An outbox whose sends wait until the test answers them. */

@@ -56,10 +56,12 @@ export class PersistedState {
     const token = pick('token');
     const userId = pick('userId');
     const pts = pick('pts');
+    const chatPts = pick('chatPts');
     // Absent keys rather than `undefined` values, so that a JSON store writes what it reads back.
     if (token !== undefined) next.token = token;
     if (userId !== undefined) next.userId = userId;
     if (pts !== undefined) next.pts = pts;
+    if (chatPts !== undefined) next.chatPts = chatPts;
     this.#state = next;
     return this.#requestSave();
   }

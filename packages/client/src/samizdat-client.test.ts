@@ -560,9 +560,9 @@ describe('SamizdatClient messages and updates', () => {
     const { server, alice, bob, connectAlice } = setup();
     const { client, events } = await connectAlice();
     server.isPushing = false; // only the result carries it
-    const { update } = await client.call('messages.readHistory', { peer: toBob(bob.user.id), maxId: 1 });
-    assert.ok(update !== null);
-    assert.deepEqual(events.updates, [update]);
+    const { updates } = await client.call('messages.readHistory', { peer: toBob(bob.user.id), maxId: 1 });
+    assert.equal(updates.length, 1);
+    assert.deepEqual(events.updates, updates.map((item) => item.update));
     assert.equal(client.pts, server.updatesOf(alice.user.id).length);
     await client.close();
   });

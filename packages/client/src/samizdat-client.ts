@@ -9,17 +9,22 @@ import {
   type Authorization,
   type ErrorFrame,
   type Message,
+  type MessageEntity,
   type MethodName,
   type MethodParams,
   type MethodResult,
   type Peer,
+  type PresenceFrame,
+  type SequencedUpdate,
   type ServerFrame,
+  type TypingFrame,
   type Update,
   type UpdatesState,
   type User,
   type Welcome,
 } from '@samizdat/protocol';
 import { DEFAULT_BACKOFF, type BackoffOptions } from './backoff.ts';
+import { ChatSequences } from './chat-sequences.ts';
 import { ClientClosedError } from './client-errors.ts';
 import { MemoryStore, type ClientStore, type OutboxEntry, type StoredState } from './client-store.ts';
 import { createDeferred } from './deferred.ts';
@@ -87,16 +92,46 @@ export interface OutboxFailedEvent {
   error: Error;
 }
 
+/** An update of a group's or channel's own sequence. */
+export interface ChatUpdateEvent {
+  chatId: number;
+  update: Update;
+}
+
+/** A group or channel was too far behind to catch up; its sequence now stands at `state.pts`. */
+export interface ChatTooLongEvent {
+  chatId: number;
+  state: UpdatesState;
+}
+
+/** Messages to remove from view: deleted for everyone, or (in the user's own sequence) for this user. */
+export interface MessagesDeletedEvent {
+  chatId: number;
+  messageIds: number[];
+}
+
 /** The events of {@link SamizdatClient} and their payloads. */
 export type SamizdatClientEvents = {
-  /** Every update of the user's sequence, exactly once, in pts order. */
+  /** Every update of the user's own sequence (private chats, drafts, joins), exactly once, in pts order. */
   update: Update;
-  /** The message of every `newMessage` update (incoming and this user's own, from any device). */
+  /** Every update of each followed group's or channel's sequence, exactly once, in that chat's pts order. */
+  chatUpdate: ChatUpdateEvent;
+  /** The message of every `newMessage` update of any sequence (incoming and this user's own, from any device). */
   message: Message;
+  /** The message of every `editMessage` update of any sequence. */
+  messageEdited: Message;
+  /** The messages of every `deleteMessages` update of any sequence. */
+  messagesDeleted: MessagesDeletedEvent;
+  /** Someone started or stopped typing in a chat (not stored, not sequenced). */
+  typing: TypingFrame;
+  /** A user's online status changed (not stored, not sequenced). */
+  presence: PresenceFrame;
   connectionState: ConnectionState;
   loggedOut: LoggedOutEvent;
   /** The client was too far behind to catch up; refetch chats and history. */
   tooLong: UpdatesState;
+  /** A group or channel was too far behind to catch up; refetch its history. */
+  chatTooLong: ChatTooLongEvent;
   /** Users mentioned by a difference, delivered before its updates. */
   users: User[];
   outboxFailed: OutboxFailedEvent;
@@ -108,6 +143,10 @@ export type SamizdatClientEvents = {
 export interface SendMessageOptions {
   /** The idempotency key; a fresh random one when absent. Reuse it to retry the same message. */
   randomId?: string;
+  /** The id of the message, in the same chat, that this one replies to. */
+  replyToId?: number;
+  /** Styled and linked spans of the text, in UTF-16 code units. */
+  entities?: MessageEntity[];
 }
 
 const DEFAULT_HANDSHAKE_TIMEOUT_MS = 15_000;
@@ -117,7 +156,8 @@ const DEFAULT_HANDSHAKE_TIMEOUT_MS = 15_000;
  *
  * - Calls wait for a connection and are resent after a reconnect (`call`).
  * - Sent messages live in a persisted outbox until the server acks them (`sendMessage`).
- * - Updates arrive exactly once, in order, whatever the network did (`on('update')`).
+ * - Updates arrive exactly once, in order, whatever the network did: the user's own sequence as
+ *   `update`, each group's and channel's sequence as `chatUpdate`.
  *
  * Runs in Node and in browsers; see `SPEC.md` for the rules it keeps.
  */
@@ -131,6 +171,7 @@ export class SamizdatClient {
   readonly #calls: PendingCalls;
   readonly #connection: ReconnectingConnection;
   readonly #sequencer: UpdateSequencer;
+  readonly #chats: ChatSequences;
   readonly #outbox: Outbox;
   readonly #firstWelcome = createDeferred<Welcome>();
   #token: string | null;
@@ -138,6 +179,8 @@ export class SamizdatClient {
   #sessionId: number | null = null;
   #loading: Promise<void> | null = null;
   #starting: Promise<Welcome> | null = null;
+  /** The latest catch-up started, which sign-in awaits. */
+  #catchingUp: Promise<void> = Promise.resolve();
   /** Set once the client cannot be used any more (closed, or refused by the server for good). */
   #stoppedError: Error | null = null;
 
@@ -155,15 +198,12 @@ export class SamizdatClient {
     this.#calls = this.#createCalls(options);
     this.#connection = this.#createConnection(options);
     this.#sequencer = this.#createSequencer(options);
+    this.#chats = this.#createChatSequences(options);
     this.#outbox = new Outbox({
       persisted: this.#persisted,
       send: (entry, signal) =>
         // No timeout and no flood-wait ceiling: an entry waits for the server however long it takes.
-        this.#request(
-          'messages.send',
-          { peer: entry.peer, text: entry.text, randomId: entry.randomId },
-          { signal, floodWaitThresholdSeconds: Number.POSITIVE_INFINITY },
-        ),
+        this.#request('messages.send', sendParams(entry), { signal, floodWaitThresholdSeconds: Number.POSITIVE_INFINITY }),
       onFailed: (entry, error) => this.#emitter.emit('outboxFailed', { entry, error }),
       logger: this.#logger,
     });
@@ -184,9 +224,17 @@ export class SamizdatClient {
     return this.#sessionId;
   }
 
-  /** The pts of the last update delivered, or null before the update state is known. */
+  /** The pts of the last update of the user's own sequence delivered, or null before it is known. */
   get pts(): number | null {
     return this.#sequencer.pts;
+  }
+
+  /**
+   * The groups and channels whose sequences the client follows, each with the pts of its last
+   * update delivered (null while the chat's state is being fetched). A snapshot.
+   */
+  get followedChats(): ReadonlyMap<number, number | null> {
+    return this.#chats.followed;
   }
 
   /** Is a connection up and welcomed by the server? */
@@ -282,11 +330,12 @@ export class SamizdatClient {
   }
 
   /**
-   * Sends a text message through the outbox. The entry is persisted before it is sent and
-   * resent with the same `randomId` after every reconnect and restart until the server answers, so
-   * the message is stored exactly once. Resolves with the stored message on the server's ack;
-   * rejects with the server's `RpcError` when it refuses the message (the entry is dropped), or with
-   * `ClientClosedError` on `close()` (the entry stays for the next run). Flood waits are waited out.
+   * Sends a text message (to a user, a group or a channel) through the outbox. The entry is
+   * persisted before it is sent and resent with the same `randomId` after every reconnect and
+   * restart until the server answers, so the message is stored exactly once. Resolves with the
+   * stored message on the server's ack; rejects with the server's `RpcError` when it refuses the
+   * message (the entry is dropped), or with `ClientClosedError` on `close()` (the entry stays for
+   * the next run). Flood waits are waited out.
    */
   async sendMessage(peer: Peer, text: string, options: SendMessageOptions = {}): Promise<Message> {
     if (text.trim().length === 0) throw new RpcError('MESSAGE_EMPTY', 'Cannot send message: the text is empty');
@@ -297,12 +346,19 @@ export class SamizdatClient {
     if (!isValidRandomId(randomId)) {
       throw new RpcError('RANDOM_ID_INVALID', 'Cannot send message: randomId must be 8 to 64 characters of A-Z, a-z, 0-9, _ and -');
     }
-    const fault = paramsFault('messages.send', { peer, text, randomId });
+    const entry: OutboxEntry = { randomId, peer, text, createdAt: this.#timers.now() };
+    if (options.replyToId !== undefined) entry.replyToId = options.replyToId;
+    if (options.entities !== undefined) entry.entities = options.entities;
+    const fault = paramsFault('messages.send', sendParams(entry));
     if (fault !== null) throw new RpcError('PARAMS_INVALID', `Cannot send message: ${fault}`);
+    const outside = entry.entities?.findIndex((entity) => entity.offset + entity.length > text.length) ?? -1;
+    if (outside !== -1) {
+      throw new RpcError('ENTITY_BOUNDS_INVALID', `Cannot send message: entity ${outside} ends past the text's ${text.length} characters`);
+    }
     if (this.#stoppedError !== null) throw this.#stoppedError;
     await this.#load();
     if (this.#token === null) throw new RpcError('AUTH_KEY_UNREGISTERED', 'Cannot send message: not signed in');
-    return this.#outbox.enqueue({ randomId, peer, text, createdAt: this.#timers.now() });
+    return this.#outbox.enqueue(entry);
   }
 
   // --- construction -------------------------------------------------------------------------
@@ -339,17 +395,61 @@ export class SamizdatClient {
       fetchDifference: (pts) => this.#request('updates.getDifference', { pts }, this.#timeoutOptions()),
       fetchState: () => this.#request('updates.getState', {}, this.#timeoutOptions()),
       onUpdate: (update) => {
+        // Before the event, so that an app reacting to chatJoined finds the chat followed.
+        if (update.type === 'chatJoined') this.#chats.follow(update.chatId, update.chatPts);
+        else if (update.type === 'chatLeft') this.#chats.unfollow(update.chatId);
         this.#emitter.emit('update', update);
-        if (update.type === 'newMessage') this.#emitter.emit('message', update.message);
+        this.#emitMessageEvents(update);
       },
       onPtsChange: (pts) => void this.#persisted.patch({ pts }),
-      onTooLong: (state) => this.#emitter.emit('tooLong', state),
+      onTooLong: (state) => {
+        this.#emitter.emit('tooLong', state);
+        // Joins and leaves were skipped with the rest: the chat list says what to follow now.
+        void this.#chats.catchUp();
+      },
       onUsers: (users) => this.#emitter.emit('users', users),
       onError: (error) => this.#emitter.emit('error', toError(error, 'Cannot catch up with updates')),
       timers: this.#timers,
       gapTimeoutMs: options.gapTimeoutMs ?? 500,
       logger: this.#logger,
     });
+  }
+
+  #createChatSequences(options: SamizdatClientOptions): ChatSequences {
+    const timeout = () => this.#timeoutOptions();
+    return new ChatSequences({
+      persisted: this.#persisted,
+      fetchDifference: (chatId, pts) => this.#request('updates.getChatDifference', { chatId, pts }, timeout()),
+      fetchChat: async (chatId) => (await this.#request('chats.get', { chatId }, timeout())).chat,
+      fetchChatList: (params) => this.#request('messages.getChats', params, timeout()),
+      onUpdate: (chatId, update) => {
+        this.#emitter.emit('chatUpdate', { chatId, update });
+        this.#emitMessageEvents(update);
+      },
+      onTooLong: (chatId, state) => this.#emitter.emit('chatTooLong', { chatId, state }),
+      onUsers: (users) => this.#emitter.emit('users', users),
+      onError: (error) => this.#emitter.emit('error', error),
+      timers: this.#timers,
+      gapTimeoutMs: options.gapTimeoutMs ?? 500,
+      logger: this.#logger,
+    });
+  }
+
+  /** The convenience events an update of any sequence implies. */
+  #emitMessageEvents(update: Update): void {
+    switch (update.type) {
+      case 'newMessage':
+        this.#emitter.emit('message', update.message);
+        return;
+      case 'editMessage':
+        this.#emitter.emit('messageEdited', update.message);
+        return;
+      case 'deleteMessages':
+        this.#emitter.emit('messagesDeleted', { chatId: update.chatId, messageIds: update.messageIds });
+        return;
+      default:
+        return;
+    }
   }
 
   // --- lifecycle ----------------------------------------------------------------------------
@@ -388,9 +488,9 @@ export class SamizdatClient {
    * welcome decides ([SDK15]).
    */
   #adoptOptionToken(stored: Readonly<StoredState>): void {
-    if (stored.userId === undefined && (stored.outbox.length > 0 || stored.pts !== undefined)) {
+    if (stored.userId === undefined && (stored.outbox.length > 0 || stored.pts !== undefined || stored.chatPts !== undefined)) {
       this.#logger.warn?.('Dropping state stored under another token', { entries: stored.outbox.length });
-      void this.#persisted.patch({ token: this.#optionToken, pts: undefined, outbox: [] });
+      void this.#persisted.patch({ token: this.#optionToken, pts: undefined, chatPts: undefined, outbox: [] });
       return;
     }
     void this.#persisted.patch({ token: this.#optionToken });
@@ -401,6 +501,7 @@ export class SamizdatClient {
     this.#connection.stop();
     // Keeps the pts but stops timers and makes any catch-up in flight a no-op.
     this.#sequencer.reset(this.#sequencer.pts);
+    this.#chats.stop();
     this.#calls.rejectAll(error);
     this.#firstWelcome.reject(error);
   }
@@ -421,7 +522,7 @@ export class SamizdatClient {
     }
     // After the session check, so that calls of an ended session are rejected rather than resent.
     this.#calls.onConnected();
-    if (this.#user !== null) void this.#sequencer.sync();
+    if (this.#user !== null) void this.#startCatchUp();
     this.#firstWelcome.resolve(welcome);
   }
 
@@ -433,6 +534,19 @@ export class SamizdatClient {
           return;
         }
         this.#sequencer.push(frame.update);
+        return;
+      case 'chatUpdate':
+        if (this.#user === null) {
+          this.#logger.warn?.('Dropped chat update while signed out', { chatId: frame.chatId, pts: frame.update.pts });
+          return;
+        }
+        this.#chats.push(frame.chatId, frame.update);
+        return;
+      case 'typing':
+        this.#emitter.emit('typing', frame);
+        return;
+      case 'presence':
+        this.#emitter.emit('presence', frame);
         return;
       case 'result':
         if (!this.#calls.handleResult(frame)) this.#logger.warn?.('Dropped result of unknown call', { id: frame.id });
@@ -471,15 +585,12 @@ export class SamizdatClient {
     if (info.code === SESSION_TERMINATED_CLOSE_CODE && this.#token !== null) this.#endSession('sessionTerminated');
   }
 
-  /** Sees each valid call result before its caller: updates go to the sequencer, sessions to the store. */
+  /** Sees each valid call result before its caller: updates go to the sequencers, sessions to the store. */
   #observeResult(outcome: CallOutcome): void {
     switch (outcome.method) {
-      case 'messages.send':
-        // The server pushes the same update too; the sequencer keeps whichever copy comes first.
-        this.#sequencer.push({ type: 'newMessage', pts: outcome.result.pts, message: outcome.result.message });
-        return;
-      case 'messages.readHistory':
-        if (outcome.result.update !== null) this.#sequencer.push(outcome.result.update);
+      case 'updates.getDifference':
+      case 'updates.getChatDifference':
+        // Their updates belong to the sequencer that asked (or to an app reading history itself).
         return;
       case 'auth.signIn':
       case 'auth.signUp':
@@ -493,7 +604,24 @@ export class SamizdatClient {
         if (outcome.params.sessionId === this.#sessionId) this.#endSession('logOut');
         return;
       default:
+        this.#applySequencedUpdates(sequencedUpdatesOf(outcome.result));
         return;
+    }
+  }
+
+  /**
+   * Feeds the updates a call caused to their sequencers at once ([SDK16]); the server pushes the
+   * same updates too, and each sequencer keeps whichever copy comes first.
+   */
+  #applySequencedUpdates(updates: readonly SequencedUpdate[]): void {
+    if (updates.length === 0) return;
+    if (this.#user === null) {
+      this.#logger.warn?.('Dropped call result updates while signed out', { updates: updates.length });
+      return;
+    }
+    for (const { chatId, update } of updates) {
+      if (chatId === null) this.#sequencer.push(update);
+      else this.#chats.push(chatId, update);
     }
   }
 
@@ -503,12 +631,28 @@ export class SamizdatClient {
     this.#token = authorization.token;
     this.#setSignedIn(authorization.user, authorization.sessionId);
     void this.#persisted.patch({ token: authorization.token });
-    void this.#sequencer.sync();
+    void this.#startCatchUp();
   }
 
   async #afterAuthorization(): Promise<void> {
-    await this.#sequencer.sync();
+    await this.#catchingUp;
     await this.#persisted.flush();
+  }
+
+  /**
+   * Catches up with every sequence ([SDK5], [SDK26]): the user's own first, whose joins and leaves
+   * say which chats to follow, then the chats. Never rejects; failures are retried inside.
+   */
+  #startCatchUp(): Promise<void> {
+    const userId = this.#user?.id;
+    const catchingUp = (async () => {
+      await this.#sequencer.sync();
+      // The session may have ended, or the client closed, meanwhile: then there is nothing to catch up.
+      if (this.#user?.id !== userId || this.#stoppedError !== null) return;
+      await this.#chats.catchUp();
+    })();
+    this.#catchingUp = catchingUp;
+    return catchingUp;
   }
 
   #setSignedIn(user: User, sessionId: number | null): void {
@@ -521,11 +665,13 @@ export class SamizdatClient {
       this.#logger.info?.('Another user signed in; dropping stored state', { userId: user.id });
       this.#outbox.clear(new RpcError('AUTH_KEY_UNREGISTERED', 'Cannot send message: the session that queued it ended'));
       this.#sequencer.reset(null);
-      void this.#persisted.patch({ userId: user.id, pts: undefined });
+      this.#chats.reset();
+      void this.#persisted.patch({ userId: user.id, pts: undefined, chatPts: undefined });
       return;
     }
     if (stored.userId === undefined) void this.#persisted.patch({ userId: user.id });
     if (this.#sequencer.pts === null && stored.pts !== undefined) this.#sequencer.reset(stored.pts);
+    this.#chats.restore();
   }
 
   /**
@@ -542,7 +688,10 @@ export class SamizdatClient {
     this.#calls.rejectWhere((call) => call.needsAuth, error);
     this.#outbox.clear(error);
     this.#sequencer.reset(null);
-    void this.#persisted.patch(reason === 'logOut' ? { token: undefined, userId: undefined, pts: undefined } : { token: undefined });
+    this.#chats.reset();
+    void this.#persisted.patch(
+      reason === 'logOut' ? { token: undefined, userId: undefined, pts: undefined, chatPts: undefined } : { token: undefined },
+    );
     if (!hadSession) return;
     this.#logger.info?.('Logged out', { reason });
     this.#emitter.emit('loggedOut', { reason });
@@ -573,6 +722,36 @@ function resolveWebSocket(WebSocket: WebSocketConstructor | undefined): WebSocke
     throw new TypeError('Cannot create SamizdatClient: there is no global WebSocket; pass the WebSocket option (e.g. from the ws package)');
   }
   return global;
+}
+
+/** The `messages.send` params of an outbox entry: every (re)send carries exactly these. */
+function sendParams(entry: OutboxEntry): MethodParams<'messages.send'> {
+  const params: MethodParams<'messages.send'> = { peer: entry.peer, text: entry.text, randomId: entry.randomId };
+  if (entry.replyToId !== undefined) params.replyToId = entry.replyToId;
+  if (entry.entities !== undefined) params.entities = entry.entities;
+  return params;
+}
+
+/** The difference methods, whose `updates` are plain updates of the sequence that asked. */
+type DifferenceMethod = 'updates.getDifference' | 'updates.getChatDifference';
+
+/** The type of `updates` in any variant of a result (distributes over unions); never when none has one. */
+type UpdatesOf<R> = R extends { updates: infer U } ? U : never;
+
+/** Methods (other than the differences) whose result has an `updates` that is not `SequencedUpdate[]`: none. */
+type UpdatesNotSequenced = {
+  [M in Exclude<MethodName, DifferenceMethod>]: [UpdatesOf<MethodResult<M>>] extends [SequencedUpdate[]] ? never : M;
+}[Exclude<MethodName, DifferenceMethod>];
+
+/**
+ * The `updates` of a call result: every state-changing method returns the updates it caused as
+ * `SequencedUpdate[]`. The result was checked against its method's schema by `resultFault`.
+ */
+function sequencedUpdatesOf(result: unknown): readonly SequencedUpdate[] {
+  // Fails to compile when a method other than the differences returns `updates` of another shape.
+  true satisfies [UpdatesNotSequenced] extends [never] ? true : never;
+  if (typeof result !== 'object' || result === null || !('updates' in result) || !Array.isArray(result.updates)) return [];
+  return result.updates as SequencedUpdate[];
 }
 
 function requirePhone(phone: string): string {

@@ -321,6 +321,29 @@ describe('UpdateSequencer', () => {
     }
   });
 
+  test('[SDK25] an owner that resets the sequencer from onError (the user left the chat) stops its retries', async () => {
+    const timers = new FakeTimers();
+    let differenceCalls = 0;
+    const sequencer: UpdateSequencer = new UpdateSequencer({
+      fetchDifference: async () => {
+        differenceCalls += 1;
+        throw new RpcError('CHANNEL_PRIVATE');
+      },
+      fetchState: async () => ({ pts: 0, date: 0 }),
+      onUpdate: () => {},
+      onPtsChange: () => {},
+      onTooLong: () => {},
+      onError: () => sequencer.reset(null),
+      timers,
+      gapTimeoutMs: GAP_MS,
+    });
+    sequencer.reset(0);
+    await sequencer.sync();
+    await timers.advance(GAP_MS * 100);
+    assert.equal(differenceCalls, 1);
+    assert.equal(timers.pendingCount, 0);
+  });
+
   test('[SDK7] a sequencer reset to a saved pts resumes there without repeating or skipping', async () => {
     const first = setup(0);
     for (const item of updates(1, 4)) first.sequencer.push(item);

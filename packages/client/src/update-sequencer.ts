@@ -5,7 +5,7 @@ import type { Logger } from './logger.ts';
 import { systemTimers, type TimerHandle, type Timers } from './timers.ts';
 import { describeError } from './typed-emitter.ts';
 
-/** The answer of `updates.getDifference`. */
+/** The answer of `updates.getDifference` (and of `updates.getChatDifference`, which has the same shape). */
 export type DifferenceResult = MethodResult<'updates.getDifference'>;
 
 /** Longest wait between two attempts to catch up after failed ones. */
@@ -13,19 +13,19 @@ const MAX_RETRY_DELAY_MS = 30_000;
 
 /** What an {@link UpdateSequencer} needs from the client around it. */
 export interface UpdateSequencerOptions {
-  /** Asks the server for the updates after `pts` (`updates.getDifference`). */
+  /** Asks the server for the updates after `pts` (`updates.getDifference`, or `updates.getChatDifference`). */
   fetchDifference(pts: number): Promise<DifferenceResult>;
-  /** Asks the server where the user's sequence stands (`updates.getState`). */
+  /** Asks the server where the sequence stands (`updates.getState`, or the chat's `pts` from `chats.get`). */
   fetchState(): Promise<UpdatesState>;
   /** Receives every update exactly once, in pts order. */
   onUpdate(update: Update): void;
   /** Called after the local pts moved (an update applied, a state adopted), to persist it. */
   onPtsChange(pts: number): void;
-  /** The client was too far behind; it now stands at `state.pts` and the app must refetch chats. */
+  /** The client was too far behind; it now stands at `state.pts` and the app must refetch chats (or the chat's history). */
   onTooLong(state: UpdatesState): void;
   /** Users a difference mentioned, before its updates are applied. */
   onUsers?(users: User[]): void;
-  /** A catch-up attempt failed; the sequencer retries by itself. */
+  /** A catch-up attempt failed; the sequencer retries by itself unless this calls `reset`. */
   onError?(error: unknown): void;
   /** @default systemTimers */
   timers?: Timers;
@@ -39,9 +39,9 @@ export interface UpdateSequencerOptions {
 }
 
 /**
- * Turns the updates of one user's sequence, as they arrive from pushes, call results and
- * differences in any order and any number of times, into one stream in pts order without holes
- * or repeats.
+ * Turns the updates of one sequence (the user's own, or one group's or channel's), as they arrive
+ * from pushes, call results and differences in any order and any number of times, into one stream
+ * in pts order without holes or repeats.
  *
  * - pts ≤ local: a duplicate, dropped.
  * - pts = local + 1: applied, then any buffered successors are applied.
@@ -188,6 +188,8 @@ export class UpdateSequencer {
     }
     this.#options.logger?.warn?.('Cannot catch up with updates', { error: describeError(error), pts: this.#pts });
     this.#options.onError?.(error);
+    // The owner may give up on the sequence in onError (the user left the chat): then no retry.
+    if (epoch !== this.#epoch) return;
     this.#applyContiguous();
     this.#clearSyncTimer();
     this.#scheduleSync(this.#retryDelayMs(error));

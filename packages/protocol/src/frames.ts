@@ -1,6 +1,6 @@
 import { Type as T, type Static, type TSchema } from '@sinclair/typebox';
 import { TypeCompiler, type TypeCheck } from '@sinclair/typebox/compiler';
-import { Update, User, Id, UnixTime } from './entities.ts';
+import { ChatAction, Update, User, UserStatus, Id, UnixTime } from './entities.ts';
 import { ERROR_CODES, type ErrorCode } from './errors.ts';
 import { METHODS, type MethodName } from './methods.ts';
 
@@ -59,8 +59,23 @@ export type ErrorFrame = Static<typeof ErrorFrame> & { code: ErrorCode };
 export const UpdateFrame = T.Object({ type: T.Literal('update'), update: Update }, strict);
 export type UpdateFrame = Static<typeof UpdateFrame>;
 
+/** An update of a group's or channel's own sequence, pushed to its members that are online. */
+export const ChatUpdateFrame = T.Object({ type: T.Literal('chatUpdate'), chatId: Id, update: Update }, strict);
+export type ChatUpdateFrame = Static<typeof ChatUpdateFrame>;
+
+/** Someone is typing in a chat; shown until `expiresAt` (6 s) unless renewed or cancelled. Not stored. */
+export const TypingFrame = T.Object(
+  { type: T.Literal('typing'), chatId: Id, userId: Id, action: ChatAction, expiresAt: UnixTime },
+  strict,
+);
+export type TypingFrame = Static<typeof TypingFrame>;
+
+/** A user's online status changed, as far as their privacy lets this user know. Not stored. */
+export const PresenceFrame = T.Object({ type: T.Literal('presence'), userId: Id, status: UserStatus }, strict);
+export type PresenceFrame = Static<typeof PresenceFrame>;
+
 /** Everything the server may send. */
-export const ServerFrame = T.Union([ResultFrame, ErrorFrame, UpdateFrame]);
+export const ServerFrame = T.Union([ResultFrame, ErrorFrame, UpdateFrame, ChatUpdateFrame, TypingFrame, PresenceFrame]);
 export type ServerFrame = Static<typeof ServerFrame>;
 
 const checkers = new Map<TSchema, TypeCheck<TSchema>>();

@@ -1,6 +1,6 @@
 import { Type as T, type Static, type TSchema } from '@sinclair/typebox';
-import { Chat, Id, Message, Peer, PhoneVisibility, Session, Update, UpdatesState, User, UnixTime } from './entities.ts';
-import { MAX_DIFFERENCE_SLICE } from './version.ts';
+import { AdminRights, Chat, ChatAction, ChatMember, ChatType, Id, InviteLink, LastSeenVisibility, Message, MessageEntity, Peer, PhoneVisibility, Session, Update, UpdatesState, User, UserStatus, UnixTime } from './entities.ts';
+import { MAX_DIFFERENCE_SLICE, MAX_MESSAGE_LENGTH } from './version.ts';
 
 const strict = { additionalProperties: false } as const;
 const Empty = T.Object({}, strict);
@@ -10,6 +10,35 @@ const PhoneCodeHash = T.String({ minLength: 1, maxLength: 64 });
 const PhoneCode = T.String({ minLength: 1, maxLength: 16 });
 const DeviceName = T.String({ maxLength: 128 });
 const DisplayName = T.String({ maxLength: 256 });
+
+/**
+ * An update a call caused, with the sequence it belongs to: the caller's own (`chatId` null) or a
+ * group's or channel's. The acting device applies these at once instead of waiting for the push.
+ */
+export const SequencedUpdate = T.Object({ chatId: T.Union([Id, T.Null()]), update: Update }, strict);
+export type SequencedUpdate = Static<typeof SequencedUpdate>;
+const Updates = T.Object({ updates: T.Array(SequencedUpdate) }, strict);
+const Entities = T.Array(MessageEntity, { maxItems: 100 });
+const Text = T.String({ maxLength: 65_536 });
+const Title = T.String({ maxLength: 256 });
+const About = T.String({ maxLength: 1024 });
+const Username = T.String({ maxLength: 64 });
+const ChatIdParams = T.Object({ chatId: Id }, strict);
+const ChatResult = T.Object({ chat: Chat, users: T.Array(User), updates: T.Array(SequencedUpdate) }, strict);
+const DifferenceResult = T.Union([
+  T.Object(
+    {
+      type: T.Literal('difference'),
+      updates: T.Array(Update),
+      users: T.Array(User),
+      state: UpdatesState,
+      /** False when more updates wait: ask again from `state.pts`. */
+      isFinal: T.Boolean(),
+    },
+    strict,
+  ),
+  T.Object({ type: T.Literal('tooLong'), state: UpdatesState }, strict),
+]);
 
 /** The answer to a successful sign-in or sign-up: this device's session token, shown once. */
 export const Authorization = T.Object(
@@ -57,8 +86,8 @@ export const METHODS = {
     T.Object({ user: User }, strict),
   ),
   'account.setPrivacy': method(
-    T.Object({ phoneVisibility: PhoneVisibility }, strict),
-    T.Object({ phoneVisibility: PhoneVisibility }, strict),
+    T.Object({ phoneVisibility: T.Optional(PhoneVisibility), lastSeenVisibility: T.Optional(LastSeenVisibility) }, strict),
+    T.Object({ phoneVisibility: PhoneVisibility, lastSeenVisibility: LastSeenVisibility }, strict),
   ),
   'users.getSelf': method(Empty, T.Object({ user: User }, strict)),
   'users.getUsers': method(
@@ -69,10 +98,71 @@ export const METHODS = {
   'users.resolvePhone': method(T.Object({ phone: Phone }, strict), T.Object({ user: User }, strict)),
   'messages.send': method(
     T.Object(
-      { peer: Peer, text: T.String({ maxLength: 65_536 }), randomId: T.String({ maxLength: 128 }) },
+      {
+        peer: Peer,
+        text: Text,
+        randomId: T.String({ maxLength: 128 }),
+        replyToId: T.Optional(Id),
+        entities: T.Optional(Entities),
+      },
       strict,
     ),
-    T.Object({ message: Message, pts: Id }, strict),
+    T.Object({ message: Message, updates: T.Array(SequencedUpdate) }, strict),
+  ),
+  'messages.forward': method(
+    T.Object(
+      {
+        fromPeer: Peer,
+        messageIds: T.Array(Id, { minItems: 1, maxItems: 100 }),
+        toPeer: Peer,
+        /** One idempotency key per forwarded message, in the same order. */
+        randomIds: T.Array(T.String({ maxLength: 128 }), { minItems: 1, maxItems: 100 }),
+      },
+      strict,
+    ),
+    T.Object({ messages: T.Array(Message), updates: T.Array(SequencedUpdate) }, strict),
+  ),
+  'messages.edit': method(
+    T.Object({ peer: Peer, messageId: Id, text: Text, entities: T.Optional(Entities) }, strict),
+    T.Object({ message: Message, updates: T.Array(SequencedUpdate) }, strict),
+  ),
+  'messages.delete': method(
+    T.Object({ peer: Peer, messageIds: T.Array(Id, { minItems: 1, maxItems: 100 }), forEveryone: T.Boolean() }, strict),
+    Updates,
+  ),
+  'messages.react': method(
+    T.Object({ peer: Peer, messageId: Id, emoji: T.Union([T.String({ minLength: 1, maxLength: 16 }), T.Null()]) }, strict),
+    Updates,
+  ),
+  'messages.pin': method(
+    T.Object({ peer: Peer, messageId: T.Union([Id, T.Null()]), isSilent: T.Optional(T.Boolean()) }, strict),
+    Updates,
+  ),
+  'messages.getReadParticipants': method(
+    T.Object({ peer: Peer, messageId: Id }, strict),
+    /** `userIds` only in chats of up to 100 members; `count` always. */
+    T.Object({ userIds: T.Union([T.Array(Id), T.Null()]), count: T.Integer({ minimum: 0 }) }, strict),
+  ),
+  'messages.setTyping': method(T.Object({ peer: Peer, action: ChatAction }, strict), Ok),
+  'messages.saveDraft': method(
+    T.Object({ peer: Peer, text: T.String({ maxLength: MAX_MESSAGE_LENGTH }), replyToId: T.Optional(Id) }, strict),
+    Updates,
+  ),
+  'messages.search': method(
+    T.Object(
+      { peer: Peer, query: T.String({ minLength: 1, maxLength: 256 }), offsetId: T.Optional(Id), limit: T.Optional(T.Integer({ minimum: 1, maximum: 100 })) },
+      strict,
+    ),
+    T.Object({ messages: T.Array(Message), users: T.Array(User) }, strict),
+  ),
+  'messages.getViews': method(
+    T.Object({ peer: Peer, messageIds: T.Array(Id, { minItems: 1, maxItems: 100 }), increment: T.Boolean() }, strict),
+    T.Object({ views: T.Array(T.Object({ messageId: Id, views: T.Integer({ minimum: 0 }) }, strict)) }, strict),
+  ),
+  'messages.getDiscussion': method(
+    T.Object({ peer: Peer, messageId: Id }, strict),
+    /** The discussion group and the message there whose replies are the post's comments. */
+    T.Object({ chatId: Id, messageId: Id }, strict),
   ),
   'messages.getHistory': method(
     T.Object(
@@ -81,6 +171,8 @@ export const METHODS = {
         /** Return messages with ids below this one; omit for the newest. */
         offsetId: T.Optional(Id),
         limit: T.Optional(T.Integer({ minimum: 1, maximum: 100 })),
+        /** Only the replies to this message (a comment thread). */
+        threadId: T.Optional(Id),
       },
       strict,
     ),
@@ -100,8 +192,80 @@ export const METHODS = {
   ),
   'messages.readHistory': method(
     T.Object({ peer: Peer, maxId: Id }, strict),
-    /** The `readHistoryInbox` update this read caused, or null when it moved nothing. */
-    T.Object({ update: T.Union([Update, T.Null()]) }, strict),
+    /** The `readHistoryInbox` update this read caused; none when it moved nothing. */
+    Updates,
+  ),
+  'chats.createGroup': method(
+    T.Object({ title: Title, userIds: T.Array(Id, { maxItems: 200 }) }, strict),
+    ChatResult,
+  ),
+  'chats.createChannel': method(
+    T.Object({ title: Title, about: T.Optional(About), username: T.Optional(Username) }, strict),
+    ChatResult,
+  ),
+  'chats.get': method(ChatIdParams, T.Object({ chat: Chat, users: T.Array(User) }, strict)),
+  'chats.editInfo': method(T.Object({ chatId: Id, title: T.Optional(Title), about: T.Optional(About) }, strict), Updates),
+  'chats.setUsername': method(T.Object({ chatId: Id, username: T.Union([Username, T.Null()]) }, strict), Updates),
+  'chats.setSettings': method(
+    T.Object(
+      {
+        chatId: Id,
+        slowModeSeconds: T.Optional(T.Integer({ minimum: 0, maximum: 3600 })),
+        hasSignatures: T.Optional(T.Boolean()),
+        hasNoForwards: T.Optional(T.Boolean()),
+      },
+      strict,
+    ),
+    Updates,
+  ),
+  'chats.setLinkedChat': method(T.Object({ chatId: Id, linkedChatId: T.Union([Id, T.Null()]) }, strict), Updates),
+  'chats.addMembers': method(T.Object({ chatId: Id, userIds: T.Array(Id, { minItems: 1, maxItems: 200 }) }, strict), Updates),
+  'chats.removeMember': method(T.Object({ chatId: Id, userId: Id }, strict), Updates),
+  'chats.ban': method(T.Object({ chatId: Id, userId: Id, untilDate: T.Union([UnixTime, T.Null()]) }, strict), Updates),
+  'chats.unban': method(T.Object({ chatId: Id, userId: Id }, strict), Updates),
+  'chats.restrict': method(T.Object({ chatId: Id, userId: Id, mutedUntil: T.Union([UnixTime, T.Null()]) }, strict), Updates),
+  'chats.setAdmin': method(T.Object({ chatId: Id, userId: Id, rights: T.Union([AdminRights, T.Null()]) }, strict), Updates),
+  'chats.leave': method(ChatIdParams, Updates),
+  'chats.join': method(ChatIdParams, ChatResult),
+  'chats.resolveUsername': method(T.Object({ username: Username }, strict), T.Object({ chat: Chat }, strict)),
+  'chats.exportInviteLink': method(
+    T.Object({ chatId: Id, expireDate: T.Optional(UnixTime), usageLimit: T.Optional(T.Integer({ minimum: 1, maximum: 1_000_000 })) }, strict),
+    T.Object({ invite: InviteLink }, strict),
+  ),
+  'chats.revokeInviteLink': method(T.Object({ chatId: Id, hash: T.String({ maxLength: 64 }) }, strict), T.Object({ invite: InviteLink }, strict)),
+  'chats.getInviteLinks': method(ChatIdParams, T.Object({ invites: T.Array(InviteLink) }, strict)),
+  'chats.checkInviteLink': method(
+    T.Object({ hash: T.String({ maxLength: 64 }) }, strict),
+    T.Object({ chatId: T.Union([Id, T.Null()]), type: ChatType, title: T.String(), about: T.String(), memberCount: T.Integer() }, strict),
+  ),
+  'chats.joinByLink': method(T.Object({ hash: T.String({ maxLength: 64 }) }, strict), ChatResult),
+  'chats.getMembers': method(
+    T.Object(
+      {
+        chatId: Id,
+        filter: T.Optional(T.Union([T.Literal('all'), T.Literal('admins'), T.Literal('banned')])),
+        offset: T.Optional(T.Integer({ minimum: 0 })),
+        limit: T.Optional(T.Integer({ minimum: 1, maximum: 200 })),
+      },
+      strict,
+    ),
+    T.Object({ members: T.Array(ChatMember), users: T.Array(User), count: T.Integer({ minimum: 0 }) }, strict),
+  ),
+  'chats.search': method(
+    T.Object({ query: T.String({ minLength: 1, maxLength: 64 }), limit: T.Optional(T.Integer({ minimum: 1, maximum: 50 })) }, strict),
+    T.Object({ chats: T.Array(Chat), users: T.Array(User) }, strict),
+  ),
+  'account.setMute': method(T.Object({ peer: Peer, mutedUntil: T.Union([UnixTime, T.Null()]) }, strict), Updates),
+  'contacts.add': method(T.Object({ userId: Id }, strict), Ok),
+  'contacts.remove': method(T.Object({ userId: Id }, strict), Ok),
+  'contacts.list': method(Empty, T.Object({ users: T.Array(User) }, strict)),
+  'users.getStatuses': method(
+    T.Object({ userIds: T.Array(Id, { minItems: 1, maxItems: 100 }) }, strict),
+    T.Object({ statuses: T.Array(T.Object({ userId: Id, status: UserStatus }, strict)) }, strict),
+  ),
+  'updates.getChatDifference': method(
+    T.Object({ chatId: Id, pts: T.Integer({ minimum: 0 }), limit: T.Optional(T.Integer({ minimum: 1, maximum: MAX_DIFFERENCE_SLICE })) }, strict),
+    DifferenceResult,
   ),
   'updates.getState': method(Empty, UpdatesState),
   'updates.getDifference': method(
@@ -109,20 +273,7 @@ export const METHODS = {
       { pts: T.Integer({ minimum: 0 }), limit: T.Optional(T.Integer({ minimum: 1, maximum: MAX_DIFFERENCE_SLICE })) },
       strict,
     ),
-    T.Union([
-      T.Object(
-        {
-          type: T.Literal('difference'),
-          updates: T.Array(Update),
-          users: T.Array(User),
-          state: UpdatesState,
-          /** False when more updates wait: ask again from `state.pts`. */
-          isFinal: T.Boolean(),
-        },
-        strict,
-      ),
-      T.Object({ type: T.Literal('tooLong'), state: UpdatesState }, strict),
-    ]),
+    DifferenceResult,
   ),
 } as const;
 

@@ -18,7 +18,10 @@ import { startHeartbeat } from './gateway/heartbeat.ts';
 import { handleHttp } from './http/http-routes.ts';
 import { ChatKeyring } from './keys/chat-keyring.ts';
 import { envMasterKey, fileMasterKey, type MasterKeyProvider } from './keys/master-key.ts';
-import { Chats } from './messages/chats.ts';
+import { ChatDirectory } from './chats/chat-access.ts';
+import { ChatService } from './chats/chat-service.ts';
+import { Contacts } from './accounts/contacts.ts';
+import { Presence } from './accounts/presence.ts';
 import { MessageService } from './messages/message-service.ts';
 import { systemClock, unixSeconds, type Clock } from './shared/clock.ts';
 import { createLogger, type Logger } from './shared/logger.ts';
@@ -39,6 +42,8 @@ export interface ServerOptions {
   /** Where codes go. @default the server log, or a webhook when `codeWebhookUrl` is set */
   codeDelivery?: CodeDelivery;
   codeWebhookUrl?: string;
+  /** Base URL of invite links (`<publicUrl>/+<hash>`). @default `http://host:port` */
+  publicUrl?: string;
   /** @default SAMIZDAT_MASTER_KEY when set, else the file `<dataDir>/master.key` */
   masterKey?: MasterKeyProvider;
   clock?: Clock;
@@ -78,10 +83,16 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   const codes = new PhoneCodes(storage.db, clock, { lifetimeSeconds: 300, maxAttempts: 5, acceptTestNumbers: options.testNumbers ?? false }, codeMacKey);
   const delivery = options.codeDelivery ?? (options.codeWebhookUrl ? webhookCodeDelivery(options.codeWebhookUrl) : logCodeDelivery(logger));
   const auth = new AuthService({ users, sessions, codes, delivery, clock, logger, limits: { ...DEFAULT_AUTH_LIMITS, ...options.authLimits } });
-  const chats = new Chats(storage.db, keyring, clock);
-  const messages = new MessageService({ db: storage.db, chats, users, keyring, bus, clock });
+  const directory = new ChatDirectory(storage.db, keyring, clock);
+  const host = options.host ?? '127.0.0.1';
+  const port = options.port ?? 8080;
+  const contacts = new Contacts(storage.db, users);
+  const presence = new Presence({ db: storage.db, contacts, bus, clock, logger });
+  let boundUrl = '';
+  const chats = new ChatService({ db: storage.db, directory, users, keyring, bus, clock, publicUrl: () => options.publicUrl ?? boundUrl });
+  const messages = new MessageService({ db: storage.db, directory, users, keyring, bus, clock });
   const updates = new UpdateService({ db: storage.db, users, keyring, clock });
-  const services = { auth, users, sessions, messages, updates, bus };
+  const services = { auth, users, sessions, contacts, presence, chats, messages, updates, bus, clock };
   const handlers = createHandlers(services);
   const limits = { ...DEFAULT_CONNECTION_LIMITS, ...options.connectionLimits };
 
@@ -98,9 +109,9 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     });
   });
   const stopHeartbeat = startHeartbeat(wss, limits.heartbeatIntervalMs);
-  const host = options.host ?? '127.0.0.1';
-  const port = await listen(http, options.port ?? 8080, host);
-  const url = `${host.includes(':') ? `[${host}]` : host}:${port}`;
+  const boundPort = await listen(http, port, host);
+  const url = `${host.includes(':') ? `[${host}]` : host}:${boundPort}`;
+  boundUrl = `http://${url}`;
   logger.log('info', 'server.started', {
     url: `http://${url}`,
     data: dataDir,
@@ -109,7 +120,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     codes: options.testNumbers ? `${delivery.kind}+test-numbers` : delivery.kind,
   });
   return {
-    port,
+    port: boundPort,
     host,
     httpUrl: `http://${url}`,
     wsUrl: `ws://${url}/ws`,

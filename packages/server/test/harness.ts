@@ -10,7 +10,9 @@ import { createMemoryLogger, startServer, type RunningServer, type ServerOptions
 export async function startTestServer(options: ServerOptions = {}) {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'samizdat-test-'));
   const logger = createMemoryLogger();
-  const server: RunningServer = await startServer({ port: 0, host: '127.0.0.1', testNumbers: true, logger, ...options, dataDir });
+  // Tests sign many accounts up from one address; the per-IP limits have tests of their own.
+  const authLimits = { codesPerIp: { limit: 100_000, windowMs: 3_600_000 }, signInsPerIp: { limit: 100_000, windowMs: 3_600_000 }, ...options.authLimits };
+  const server: RunningServer = await startServer({ port: 0, host: '127.0.0.1', testNumbers: true, logger, ...options, authLimits, dataDir });
   return {
     server,
     logger,
@@ -29,6 +31,7 @@ export async function startTestServer(options: ServerOptions = {}) {
 export class RawClient {
   readonly frames: ServerFrame[] = [];
   readonly updates: Update[] = [];
+  readonly chatUpdates: { chatId: number; update: Update }[] = [];
   #nextId = 1;
   #waiters = new Map<number, (frame: ServerFrame) => void>();
   #closed: Promise<{ code: number }>;
@@ -38,7 +41,8 @@ export class RawClient {
       const frame = JSON.parse(String(data)) as ServerFrame;
       this.frames.push(frame);
       if (frame.type === 'update') this.updates.push(frame.update);
-      if (frame.type !== 'update' && frame.id !== null) this.#waiters.get(frame.id)?.(frame);
+      if (frame.type === 'chatUpdate') this.chatUpdates.push({ chatId: frame.chatId, update: frame.update });
+      if ((frame.type === 'result' || frame.type === 'error') && frame.id !== null) this.#waiters.get(frame.id)?.(frame);
     });
     this.#closed = new Promise((done) => ws.on('close', (code) => done({ code })));
   }
@@ -82,6 +86,15 @@ export class RawClient {
 
   close(): void {
     this.ws.close();
+  }
+
+  /** Waits until `predicate` holds for the chat updates received so far. */
+  async waitForChatUpdates(predicate: (updates: { chatId: number; update: Update }[]) => boolean, timeoutMs = 5000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (!predicate(this.chatUpdates)) {
+      if (Date.now() > deadline) throw new Error(`Timed out waiting for chat updates; have ${this.chatUpdates.length}`);
+      await new Promise((done) => setTimeout(done, 5));
+    }
   }
 
   /** Waits until `predicate` holds for the updates received so far. */

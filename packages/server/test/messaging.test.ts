@@ -71,7 +71,7 @@ describe('1:1 cloud chats', () => {
       Array.from({ length: 30 }, (_, i) => a.client.call('messages.send', { peer: { type: 'user', userId: b.id }, text: `p${i}`, randomId: randomId() })),
     );
     assert.deepEqual(results.map((r) => r.message.id), Array.from({ length: 30 }, (_, i) => i + 1));
-    assert.deepEqual(results.map((r) => r.pts), Array.from({ length: 30 }, (_, i) => i + 1));
+    assert.deepEqual(results.map((r) => r.updates[0].update.pts), Array.from({ length: 30 }, (_, i) => i + 1));
   });
 
   test('[UPD1] every session of both users gets the new message with the next pts of its own user', async () => {
@@ -87,7 +87,7 @@ describe('1:1 cloud chats', () => {
       assert.equal(update.pts, 1);
       assert.equal(update.message.id, sent.message.id);
     }
-    assert.equal(sent.pts, 1);
+    assert.deepEqual(sent.updates.map((u: { chatId: null; update: Update }) => [u.chatId, u.update.pts]), [[null, 1]]);
   });
 
   test('[MSG4] history pages newest first by id, and the chat list shows last message and unread count', async () => {
@@ -124,12 +124,12 @@ describe('1:1 cloud chats', () => {
     const b2 = await device(b.token);
     const sent = await a.client.call('messages.send', { peer: { type: 'user', userId: b.id }, text: 'read me', randomId: randomId() });
     const read = await b.client.call('messages.readHistory', { peer: { type: 'user', userId: a.id }, maxId: sent.message.id });
-    assert.deepEqual(read.update, { type: 'readHistoryInbox', pts: 2, chatId: sent.message.chatId, maxId: sent.message.id });
+    assert.deepEqual(read.updates, [{ chatId: null, update: { type: 'readHistoryInbox', pts: 2, chatId: sent.message.chatId, maxId: sent.message.id } }]);
     await b2.waitForUpdates((updates) => updates.some((u) => u.type === 'readHistoryInbox'));
     await a.client.waitForUpdates((updates) => updates.some((u) => u.type === 'readHistoryOutbox'));
     assert.deepEqual(a.client.updates.at(-1), { type: 'readHistoryOutbox', pts: 2, chatId: sent.message.chatId, maxId: sent.message.id });
     const again = await b.client.call('messages.readHistory', { peer: { type: 'user', userId: a.id }, maxId: sent.message.id });
-    assert.equal(again.update, null);
+    assert.deepEqual(again.updates, []);
     const chats = await b.client.call('messages.getChats', {});
     assert.equal(chats.chats[0].unreadCount, 0);
     assert.equal((await a.client.call('messages.getChats', {})).chats[0].readOutboxMaxId, sent.message.id);
@@ -138,7 +138,7 @@ describe('1:1 cloud chats', () => {
   test('messages to oneself land in a saved-messages chat with one update per message', async () => {
     const a = await user('+9996610106', 'A');
     const sent = await a.client.call('messages.send', { peer: { type: 'user', userId: a.id }, text: 'note to self', randomId: randomId() });
-    assert.equal(sent.pts, 1);
+    assert.deepEqual(sent.updates.map((u: { update: Update }) => u.update.pts), [1]);
     const { chats } = await a.client.call('messages.getChats', {});
     assert.equal(chats[0].peerUserId, a.id);
     assert.equal(chats[0].unreadCount, 0);

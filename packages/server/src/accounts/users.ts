@@ -1,4 +1,4 @@
-import { normalizeUsername, RpcError, type PhoneVisibility, type User } from '@samizdat/protocol';
+import { normalizeUsername, RpcError, type LastSeenVisibility, type PhoneVisibility, type User } from '@samizdat/protocol';
 import type { Kysely, Selectable } from 'kysely';
 import type { Database, UsersTable } from '../storage/database.ts';
 
@@ -7,8 +7,11 @@ export type UserRow = Selectable<UsersTable>;
 /** Longest display name, in UTF-16 code units. */
 export const MAX_DISPLAY_NAME_LENGTH = 64;
 
-/** A user as `viewerId` may see them: the phone only to its owner or where the owner allows it. */
-export function renderUser(row: UserRow, viewerId: number): User {
+/**
+ * A user as `viewerId` may see them: the phone only to its owner or where the owner allows it.
+ * `contactIds` are the viewer's contacts (see {@link Users.render}, which looks them up).
+ */
+export function renderUser(row: UserRow, viewerId: number, contactIds: ReadonlySet<number> = new Set()): User {
   const isSelf = row.id === viewerId;
   return {
     id: row.id,
@@ -16,6 +19,7 @@ export function renderUser(row: UserRow, viewerId: number): User {
     username: row.username,
     phone: isSelf || row.phone_visibility === 'everybody' ? row.phone : null,
     isSelf,
+    isContact: contactIds.has(row.id),
   };
 }
 
@@ -45,6 +49,20 @@ export class Users {
     return this.db.selectFrom('users').selectAll().where('id', 'in', unique).execute();
   }
 
+  /** The users `ids` as `viewerId` sees them, with whether each is the viewer's contact. */
+  async render(viewerId: number, ids: readonly number[]): Promise<User[]> {
+    const rows = await this.byIds(ids);
+    if (rows.length === 0) return [];
+    const contacts = await this.db
+      .selectFrom('contacts')
+      .select('contact_id')
+      .where('owner_id', '=', viewerId)
+      .where('contact_id', 'in', rows.map((row) => row.id))
+      .execute();
+    const contactIds = new Set(contacts.map((row) => row.contact_id));
+    return rows.map((row) => renderUser(row, viewerId, contactIds));
+  }
+
   async byPhone(phone: string): Promise<UserRow | undefined> {
     return this.db.selectFrom('users').selectAll().where('phone', '=', phone).executeTakeFirst();
   }
@@ -67,6 +85,7 @@ export class Users {
 
   /** Sets or (with null) clears the username; unique regardless of case. */
   async setUsername(userId: number, input: string | null): Promise<UserRow> {
+    // Users, groups and channels share one username namespace, as on Telegram.
     if (input === null || input.trim() === '') {
       return this.#update(userId, { username: null, username_lower: null });
     }
@@ -78,7 +97,8 @@ export class Users {
       );
     }
     const holder = await this.db.selectFrom('users').select('id').where('username_lower', '=', lower).executeTakeFirst();
-    if (holder !== undefined && holder.id !== userId) throw new RpcError('USERNAME_OCCUPIED', `Cannot set username: @${lower} is taken`);
+    const chat = await this.db.selectFrom('chats').select('id').where('username_lower', '=', lower).executeTakeFirst();
+    if ((holder !== undefined && holder.id !== userId) || chat !== undefined) throw new RpcError('USERNAME_OCCUPIED', `Cannot set username: @${lower} is taken`);
     const display = input.trim().replace(/^@/, '');
     return this.#update(userId, { username: display, username_lower: lower });
   }
@@ -87,8 +107,11 @@ export class Users {
     return this.#update(userId, { display_name: checkDisplayName(input) });
   }
 
-  async setPhoneVisibility(userId: number, visibility: PhoneVisibility): Promise<UserRow> {
-    return this.#update(userId, { phone_visibility: visibility });
+  async setPrivacy(userId: number, settings: { phoneVisibility?: PhoneVisibility | undefined; lastSeenVisibility?: LastSeenVisibility | undefined }): Promise<UserRow> {
+    return this.#update(userId, {
+      ...(settings.phoneVisibility === undefined ? {} : { phone_visibility: settings.phoneVisibility }),
+      ...(settings.lastSeenVisibility === undefined ? {} : { last_seen_visibility: settings.lastSeenVisibility }),
+    });
   }
 
   async #update(userId: number, values: Partial<Omit<UserRow, 'id'>>): Promise<UserRow> {

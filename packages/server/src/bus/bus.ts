@@ -1,12 +1,17 @@
-import type { Update } from '@samizdat/protocol';
+import type { PresenceFrame, TypingFrame, Update } from '@samizdat/protocol';
 
 /**
- * What travels on a user's topic (`user.<id>`): an update to push to every connected session of
- * that user, or word that one of their sessions was ended.
+ * What travels on the bus. On a user's topic (`user.<id>`): an update of their sequence, word that
+ * one of their sessions was ended, or an ephemeral frame for them. On a chat's topic (`chat.<id>`):
+ * an update of that group's or channel's sequence, or someone typing there.
  */
-export type UserEvent =
+export type BusEvent =
   | { kind: 'update'; update: Update }
-  | { kind: 'sessionTerminated'; sessionId: number };
+  | { kind: 'chatUpdate'; chatId: number; update: Update }
+  | { kind: 'sessionTerminated'; sessionId: number }
+  | { kind: 'typing'; frame: TypingFrame }
+  | { kind: 'presence'; frame: PresenceFrame };
+
 
 /**
  * Carries events from the process that committed a change to the processes holding the
@@ -14,13 +19,18 @@ export type UserEvent =
  * device asks for its difference.
  */
 export interface Bus {
-  publish(topic: string, event: UserEvent): void;
+  publish(topic: string, event: BusEvent): void;
   /** Returns the function that ends this subscription. */
-  subscribe(topic: string, handler: (event: UserEvent) => void): () => void;
+  subscribe(topic: string, handler: (event: BusEvent) => void): () => void;
   close(): Promise<void>;
 }
 
 /** The topic of one user's events. */
 export function userTopic(userId: number): string {
   return `user.${userId}`;
+}
+
+/** The topic of one group's or channel's events. */
+export function chatTopic(chatId: number): string {
+  return `chat.${chatId}`;
 }

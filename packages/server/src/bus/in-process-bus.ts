@@ -1,16 +1,16 @@
-import type { Bus, UserEvent } from './bus.ts';
+import type { Bus, BusEvent } from './bus.ts';
 
 /** The bus of a single-process server: delivery is a function call, in publish order. */
 export class InProcessBus implements Bus {
-  readonly #handlers = new Map<string, Set<(event: UserEvent) => void>>();
+  readonly #handlers = new Map<string, Set<(event: BusEvent) => void>>();
 
-  publish(topic: string, event: UserEvent): void {
+  publish(topic: string, event: BusEvent): void {
     const handlers = this.#handlers.get(topic);
     if (handlers === undefined) return;
     for (const handler of [...handlers]) handler(event);
   }
 
-  subscribe(topic: string, handler: (event: UserEvent) => void): () => void {
+  subscribe(topic: string, handler: (event: BusEvent) => void): () => void {
     let handlers = this.#handlers.get(topic);
     if (handlers === undefined) {
       handlers = new Set();

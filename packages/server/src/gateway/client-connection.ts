@@ -14,7 +14,7 @@ import {
 } from '@samizdat/protocol';
 import type { WebSocket } from 'ws';
 import { renderUser } from '../accounts/users.ts';
-import { userTopic, type UserEvent } from '../bus/bus.ts';
+import { chatTopic, userTopic, type BusEvent } from '../bus/bus.ts';
 import { unixSeconds, type Clock } from '../shared/clock.ts';
 import type { Logger } from '../shared/logger.ts';
 import { TokenBucket } from '../shared/rate-limiter.ts';
@@ -28,6 +28,9 @@ export const CLOSE_FLOOD = 4008;
 
 type Handlers = ReturnType<typeof createHandlers>;
 
+/** A fan-out to 100,000 subscribers serialises its frame once, not 100,000 times. */
+const serialisedFrames = new WeakMap<BusEvent, string>();
+
 /**
  * One client's WebSocket: reads and checks its frames, answers each call exactly once, and pushes
  * the updates of its user while it is signed in.
@@ -38,7 +41,9 @@ export class ClientConnection implements CallContext {
   #hasSaidHello = false;
   #inFlight = 0;
   #floodStrikes = 0;
+  /** Ends the subscriptions of the signed-in user: their own topic, and each group's or channel's. */
   #unsubscribe: (() => void) | null = null;
+  readonly #chatSubscriptions = new Map<number, () => void>();
   #helloTimer: NodeJS.Timeout | null;
   readonly #bucket: TokenBucket;
 
@@ -54,24 +59,66 @@ export class ClientConnection implements CallContext {
     ws.on('error', (error) => deps.logger.log('debug', 'ws.error', { ip, error: error.message }));
   }
 
-  authorize(userId: number, sessionId: number): void {
+  /**
+   * Signs the connection in: it follows the user's topic and every group's and channel's before the
+   * caller answers, so no update committed after the answer can miss this connection.
+   */
+  async authorize(userId: number, sessionId: number): Promise<void> {
     this.deauthorize();
     this.userId = userId;
     this.sessionId = sessionId;
-    this.#unsubscribe = this.deps.services.bus.subscribe(userTopic(userId), (event) => this.#onUserEvent(event));
+    this.#unsubscribe = this.deps.services.bus.subscribe(userTopic(userId), (event) => this.#onBusEvent(event));
+    this.deps.services.presence.connected(userId);
+    await this.#followChats(userId);
   }
 
   deauthorize(): void {
+    if (this.userId !== null) this.deps.services.presence.disconnected(this.userId);
     this.#unsubscribe?.();
     this.#unsubscribe = null;
+    for (const unsubscribe of this.#chatSubscriptions.values()) unsubscribe();
+    this.#chatSubscriptions.clear();
     this.userId = null;
     this.sessionId = null;
   }
 
-  #onUserEvent(event: UserEvent): void {
+  /** Subscribes to the topics of every group and channel the user is in, for their pushes. */
+  async #followChats(userId: number): Promise<void> {
+    try {
+      for (const chatId of await this.deps.services.chats.memberChatIds(userId)) {
+        if (this.userId !== userId) return;
+        this.#followChat(chatId);
+      }
+    } catch (error) {
+      this.deps.logger.log('error', 'ws.follow_chats_failed', { userId, error: String(error) });
+    }
+  }
+
+  #followChat(chatId: number): void {
+    if (this.#chatSubscriptions.has(chatId)) return;
+    this.#chatSubscriptions.set(chatId, this.deps.services.bus.subscribe(chatTopic(chatId), (event) => this.#onBusEvent(event)));
+  }
+
+  #unfollowChat(chatId: number): void {
+    this.#chatSubscriptions.get(chatId)?.();
+    this.#chatSubscriptions.delete(chatId);
+  }
+
+  #onBusEvent(event: BusEvent): void {
     switch (event.kind) {
       case 'update':
-        this.#send({ type: 'update', update: event.update });
+        if (event.update.type === 'chatJoined') this.#followChat(event.update.chatId);
+        if (event.update.type === 'chatLeft') this.#unfollowChat(event.update.chatId);
+        this.#sendShared(event, () => ({ type: 'update', update: event.update }));
+        return;
+      case 'chatUpdate':
+        this.#sendShared(event, () => ({ type: 'chatUpdate', chatId: event.chatId, update: event.update }));
+        return;
+      case 'typing':
+        if (event.frame.userId !== this.userId) this.#sendShared(event, () => event.frame);
+        return;
+      case 'presence':
+        this.#sendShared(event, () => event.frame);
         return;
       case 'sessionTerminated':
         if (event.sessionId !== this.sessionId) return;
@@ -80,6 +127,16 @@ export class ClientConnection implements CallContext {
         this.ws.close(CLOSE_SESSION_TERMINATED, 'session terminated');
         return;
     }
+  }
+
+  /** Sends a frame made from a bus event, serialised once for all the connections it reaches. */
+  #sendShared(event: BusEvent, frame: () => ServerFrame): void {
+    let text = serialisedFrames.get(event);
+    if (text === undefined) {
+      text = JSON.stringify(frame());
+      serialisedFrames.set(event, text);
+    }
+    this.#sendText(text);
   }
 
   #onFrame(data: unknown, isBinary: boolean): void {
@@ -144,7 +201,7 @@ export class ClientConnection implements CallContext {
     if (frame.token !== undefined) {
       const session = await this.deps.services.sessions.authenticate(frame.token, { ip: this.ip, nowSeconds: now });
       if (session === null) throw new RpcError('AUTH_KEY_UNREGISTERED', 'Cannot resume session: the token is unknown or was ended');
-      this.authorize(session.userId, session.sessionId);
+      await this.authorize(session.userId, session.sessionId);
       const row = await this.deps.services.users.byId(session.userId);
       if (row === undefined) throw new RpcError('AUTH_KEY_UNREGISTERED');
       return { protocolVersion: PROTOCOL_VERSION, serverTime: now, user: renderUser(row, row.id), sessionId: session.sessionId };
@@ -173,6 +230,10 @@ export class ClientConnection implements CallContext {
   }
 
   #send(frame: ServerFrame): void {
+    this.#sendText(JSON.stringify(frame));
+  }
+
+  #sendText(text: string): void {
     if (this.ws.readyState !== this.ws.OPEN) return;
     if (this.ws.bufferedAmount > this.deps.limits.maxBufferedBytes) {
       // A client that reads this slowly is better served by a fresh start and a difference.
@@ -180,7 +241,7 @@ export class ClientConnection implements CallContext {
       this.ws.terminate();
       return;
     }
-    this.ws.send(JSON.stringify(frame));
+    this.ws.send(text);
   }
 
   #clearHelloTimer(): void {

@@ -1,9 +1,14 @@
 import { normalizePhone, RpcError, type MethodName, type MethodParams, type MethodResult } from '@samizdat/protocol';
 import type { AuthService } from '../accounts/auth-service.ts';
+import type { Contacts } from '../accounts/contacts.ts';
+import type { Presence } from '../accounts/presence.ts';
 import type { Sessions } from '../accounts/sessions.ts';
-import { renderUser, type Users } from '../accounts/users.ts';
+import type { Users } from '../accounts/users.ts';
 import { userTopic, type Bus } from '../bus/bus.ts';
+import type { ChatService } from '../chats/chat-service.ts';
 import type { MessageService } from '../messages/message-service.ts';
+import { announceTyping } from '../messages/typing.ts';
+import { unixSeconds, type Clock } from '../shared/clock.ts';
 import type { UpdateService } from '../updates/update-service.ts';
 
 /** What a handler knows of the connection that called it. */
@@ -12,7 +17,7 @@ export interface CallContext {
   readonly userId: number | null;
   readonly sessionId: number | null;
   /** Makes this connection signed in as the session, so it starts receiving the user's updates. */
-  authorize(userId: number, sessionId: number): void;
+  authorize(userId: number, sessionId: number): Promise<void>;
   /** Makes this connection signed out, before its session is ended. */
   deauthorize(): void;
 }
@@ -27,9 +32,13 @@ export interface Services {
   auth: AuthService;
   users: Users;
   sessions: Sessions;
+  contacts: Contacts;
+  presence: Presence;
+  chats: ChatService;
   messages: MessageService;
   updates: UpdateService;
   bus: Bus;
+  clock: Clock;
 }
 
 const PUBLIC_METHODS = ['auth.sendCode', 'auth.signIn', 'auth.signUp'] as const;
@@ -44,62 +53,115 @@ export function isPublicMethod(method: MethodName): method is PublicMethod {
 export function createHandlers(s: Services): {
   [M in PublicMethod]: PublicHandler<M>;
 } & { [M in Exclude<MethodName, PublicMethod>]: Handler<M> } {
-  const self = async (ctx: SignedIn) => {
-    const row = await s.users.byId(ctx.userId);
-    if (row === undefined) throw new RpcError('AUTH_KEY_UNREGISTERED');
-    return renderUser(row, ctx.userId);
+  const one = async (viewerId: number, id: number) => {
+    const [user] = await s.users.render(viewerId, [id]);
+    if (user === undefined) throw new RpcError('PEER_ID_INVALID', `No user ${id}`);
+    return user;
   };
-  const signedIn = (ctx: CallContext) => {
+  const notSignedIn = (ctx: CallContext) => {
     if (ctx.userId !== null) throw new RpcError('ALREADY_AUTHORIZED', 'Cannot sign in: this connection is signed in already; log out first');
+  };
+  const endSession = async (ctx: SignedIn, sessionId: number) => {
+    const { userId } = ctx;
+    if (sessionId === ctx.sessionId) ctx.deauthorize();
+    await s.sessions.terminate(userId, sessionId);
+    s.bus.publish(userTopic(userId), { kind: 'sessionTerminated', sessionId });
+    return { ok: true as const };
   };
   return {
     'auth.sendCode': async (ctx, p) => s.auth.sendCode(p.phone, ctx.ip),
     'auth.signIn': async (ctx, p) => {
-      signedIn(ctx);
+      notSignedIn(ctx);
       const result = await s.auth.signIn(p, ctx.ip);
-      if (result.type === 'authorization') ctx.authorize(result.user.id, result.sessionId);
+      if (result.type === 'authorization') await ctx.authorize(result.user.id, result.sessionId);
       return result;
     },
     'auth.signUp': async (ctx, p) => {
-      signedIn(ctx);
+      notSignedIn(ctx);
       const result = await s.auth.signUp(p, ctx.ip);
-      ctx.authorize(result.user.id, result.sessionId);
+      await ctx.authorize(result.user.id, result.sessionId);
       return result;
     },
-    'auth.logOut': async (ctx) => {
-      const { userId, sessionId } = ctx;
-      ctx.deauthorize();
-      await s.sessions.terminate(userId, sessionId);
-      s.bus.publish(userTopic(userId), { kind: 'sessionTerminated', sessionId });
-      return { ok: true };
-    },
+    'auth.logOut': async (ctx) => endSession(ctx, ctx.sessionId),
     'account.getSessions': async (ctx) => ({ sessions: await s.sessions.list(ctx.userId, ctx.sessionId) }),
-    'account.terminateSession': async (ctx, p) => {
-      const { userId } = ctx;
-      if (p.sessionId === ctx.sessionId) ctx.deauthorize();
-      await s.sessions.terminate(userId, p.sessionId);
-      s.bus.publish(userTopic(userId), { kind: 'sessionTerminated', sessionId: p.sessionId });
-      return { ok: true };
+    'account.terminateSession': async (ctx, p) => endSession(ctx, p.sessionId),
+    'account.updateProfile': async (ctx, p) => {
+      await s.users.setDisplayName(ctx.userId, p.displayName);
+      return { user: await one(ctx.userId, ctx.userId) };
     },
-    'account.updateProfile': async (ctx, p) => ({ user: renderUser(await s.users.setDisplayName(ctx.userId, p.displayName), ctx.userId) }),
-    'account.setUsername': async (ctx, p) => ({ user: renderUser(await s.users.setUsername(ctx.userId, p.username), ctx.userId) }),
-    'account.setPrivacy': async (ctx, p) => ({
-      phoneVisibility: (await s.users.setPhoneVisibility(ctx.userId, p.phoneVisibility)).phone_visibility,
-    }),
-    'users.getSelf': async (ctx) => ({ user: await self(ctx) }),
-    'users.getUsers': async (ctx, p) => ({ users: (await s.users.byIds(p.userIds)).map((row) => renderUser(row, ctx.userId)) }),
-    'users.resolveUsername': async (ctx, p) => ({ user: renderUser(await s.users.byUsername(p.username), ctx.userId) }),
+    'account.setUsername': async (ctx, p) => {
+      await s.users.setUsername(ctx.userId, p.username);
+      return { user: await one(ctx.userId, ctx.userId) };
+    },
+    'account.setPrivacy': async (ctx, p) => {
+      const row = await s.users.setPrivacy(ctx.userId, p);
+      return { phoneVisibility: row.phone_visibility, lastSeenVisibility: row.last_seen_visibility };
+    },
+    'account.setMute': async (ctx, p) => s.messages.setMute(ctx.userId, p),
+    'users.getSelf': async (ctx) => ({ user: await one(ctx.userId, ctx.userId) }),
+    'users.getUsers': async (ctx, p) => ({ users: await s.users.render(ctx.userId, p.userIds) }),
+    'users.resolveUsername': async (ctx, p) => ({ user: await one(ctx.userId, (await s.users.byUsername(p.username)).id) }),
     'users.resolvePhone': async (ctx, p) => {
       const row = await s.users.byPhone(normalizeOrThrow(p.phone));
       if (row === undefined) throw new RpcError('PHONE_NUMBER_UNOCCUPIED', 'Cannot resolve phone: no account uses this number');
-      return { user: renderUser(row, ctx.userId) };
+      return { user: await one(ctx.userId, row.id) };
     },
+    'users.getStatuses': async (ctx, p) => ({
+      statuses: await Promise.all([...new Set(p.userIds)].map(async (userId) => ({ userId, status: await s.presence.statusFor(ctx.userId, userId) }))),
+    }),
+    'contacts.add': async (ctx, p) => {
+      await s.contacts.add(ctx.userId, p.userId, unixSeconds(s.clock));
+      return { ok: true };
+    },
+    'contacts.remove': async (ctx, p) => {
+      await s.contacts.remove(ctx.userId, p.userId);
+      return { ok: true };
+    },
+    'contacts.list': async (ctx) => ({ users: await s.contacts.list(ctx.userId) }),
     'messages.send': async (ctx, p) => s.messages.send(ctx.userId, p),
+    'messages.forward': async (ctx, p) => s.messages.forward(ctx.userId, p),
+    'messages.edit': async (ctx, p) => s.messages.edit(ctx.userId, p),
+    'messages.delete': async (ctx, p) => s.messages.delete(ctx.userId, p),
+    'messages.react': async (ctx, p) => s.messages.react(ctx.userId, p),
+    'messages.pin': async (ctx, p) => s.messages.pin(ctx.userId, p),
+    'messages.getReadParticipants': async (ctx, p) => s.messages.readParticipants(ctx.userId, p),
+    'messages.setTyping': async (ctx, p) => {
+      await announceTyping(s, ctx.userId, p.peer, p.action);
+      return { ok: true };
+    },
+    'messages.saveDraft': async (ctx, p) => s.messages.saveDraft(ctx.userId, p),
+    'messages.search': async (ctx, p) => s.messages.search(ctx.userId, p),
+    'messages.getViews': async (ctx, p) => s.messages.views(ctx.userId, p),
+    'messages.getDiscussion': async (ctx, p) => s.messages.discussion(ctx.userId, p),
     'messages.getHistory': async (ctx, p) => s.messages.history(ctx.userId, p),
     'messages.getChats': async (ctx, p) => s.messages.chatList(ctx.userId, p),
     'messages.readHistory': async (ctx, p) => s.messages.readHistory(ctx.userId, p.peer, p.maxId),
+    'chats.createGroup': async (ctx, p) => s.chats.createGroup(ctx.userId, p),
+    'chats.createChannel': async (ctx, p) => s.chats.createChannel(ctx.userId, p),
+    'chats.get': async (ctx, p) => s.chats.get(ctx.userId, p.chatId),
+    'chats.editInfo': async (ctx, p) => ({ updates: await s.chats.editInfo(ctx.userId, p) }),
+    'chats.setUsername': async (ctx, p) => ({ updates: await s.chats.setUsername(ctx.userId, p) }),
+    'chats.setSettings': async (ctx, p) => ({ updates: await s.chats.setSettings(ctx.userId, p) }),
+    'chats.setLinkedChat': async (ctx, p) => ({ updates: await s.chats.setLinkedChat(ctx.userId, p) }),
+    'chats.addMembers': async (ctx, p) => ({ updates: await s.chats.addMembers(ctx.userId, p) }),
+    'chats.removeMember': async (ctx, p) => ({ updates: await s.chats.removeMember(ctx.userId, p) }),
+    'chats.ban': async (ctx, p) => ({ updates: await s.chats.ban(ctx.userId, p) }),
+    'chats.unban': async (ctx, p) => ({ updates: await s.chats.unban(ctx.userId, p) }),
+    'chats.restrict': async (ctx, p) => ({ updates: await s.chats.restrict(ctx.userId, p) }),
+    'chats.setAdmin': async (ctx, p) => ({ updates: await s.chats.setAdmin(ctx.userId, p) }),
+    'chats.leave': async (ctx, p) => ({ updates: await s.chats.leave(ctx.userId, p.chatId) }),
+    'chats.join': async (ctx, p) => s.chats.join(ctx.userId, p.chatId),
+    'chats.resolveUsername': async (ctx, p) => s.chats.resolveUsername(ctx.userId, p.username),
+    'chats.exportInviteLink': async (ctx, p) => ({ invite: await s.chats.exportInviteLink(ctx.userId, p) }),
+    'chats.revokeInviteLink': async (ctx, p) => ({ invite: await s.chats.revokeInviteLink(ctx.userId, p) }),
+    'chats.getInviteLinks': async (ctx, p) => ({ invites: await s.chats.inviteLinks(ctx.userId, p.chatId) }),
+    'chats.checkInviteLink': async (ctx, p) => s.chats.checkInviteLink(ctx.userId, p.hash),
+    'chats.joinByLink': async (ctx, p) => s.chats.joinByLink(ctx.userId, p.hash),
+    'chats.getMembers': async (ctx, p) => s.chats.members(ctx.userId, p),
+    'chats.search': async (ctx, p) => s.chats.search(ctx.userId, p.query, p.limit),
     'updates.getState': async (ctx) => s.updates.state(ctx.userId),
     'updates.getDifference': async (ctx, p) => s.updates.difference(ctx.userId, p.pts, p.limit),
+    'updates.getChatDifference': async (ctx, p) => s.updates.chatDifference(ctx.userId, p.chatId, p.pts, p.limit),
   };
 }
 

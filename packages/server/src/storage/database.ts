@@ -5,10 +5,18 @@ export interface Database {
   users: UsersTable;
   sessions: SessionsTable;
   phone_codes: PhoneCodesTable;
+  contacts: ContactsTable;
   chats: ChatsTable;
   chat_members: ChatMembersTable;
+  chat_bans: ChatBansTable;
+  invite_links: InviteLinksTable;
   messages: MessagesTable;
+  message_reactions: MessageReactionsTable;
+  message_views: MessageViewsTable;
+  hidden_messages: HiddenMessagesTable;
+  discussion_threads: DiscussionThreadsTable;
   updates: UpdatesTable;
+  chat_updates: ChatUpdatesTable;
   schema_migrations: SchemaMigrationsTable;
 }
 
@@ -20,6 +28,9 @@ export interface UsersTable {
   /** Lower-cased username, unique, so look-ups ignore case. */
   username_lower: string | null;
   phone_visibility: 'everybody' | 'nobody';
+  last_seen_visibility: Generated<'everybody' | 'contacts' | 'nobody'>;
+  /** When the user's last connection closed; null while never seen. */
+  last_seen_at: number | null;
   /** The last number of this user's update sequence. */
   pts: number;
   created_at: number;
@@ -47,24 +58,81 @@ export interface PhoneCodesTable {
   created_at_ms: number;
 }
 
+export interface ContactsTable {
+  owner_id: number;
+  contact_id: number;
+  created_at: number;
+}
+
+export type ChatKind = 'private' | 'group' | 'channel';
+
 export interface ChatsTable {
   id: Generated<number>;
-  type: 'private';
-  /** The two members of a private chat, smaller id first (equal for saved messages). */
-  user_low: number;
-  user_high: number;
+  type: ChatKind;
+  /** Private chats: the two members, smaller id first (equal for saved messages); null otherwise. */
+  user_low: number | null;
+  user_high: number | null;
   /** Per-chat data key, wrapped by the master key. */
   wrapped_key: Uint8Array;
   last_message_id: number;
   last_message_date: number;
   created_at: number;
+  /** Groups and channels: the last number of the chat's own update sequence. */
+  pts: Generated<number>;
+  title: string | null;
+  about: Generated<string>;
+  username: string | null;
+  username_lower: string | null;
+  creator_id: number | null;
+  member_count: Generated<number>;
+  pinned_message_id: number | null;
+  slow_mode_seconds: Generated<number>;
+  has_signatures: Generated<number>;
+  has_no_forwards: Generated<number>;
+  linked_chat_id: number | null;
+  /** Groups and channels: the highest message id some member has read. */
+  read_outbox_max_id: Generated<number>;
 }
+
+export type MemberRole = 'owner' | 'admin' | 'member';
 
 export interface ChatMembersTable {
   chat_id: number;
   user_id: number;
-  read_inbox_max_id: number;
-  read_outbox_max_id: number;
+  role: Generated<MemberRole>;
+  /** Admin rights as JSON (`AdminRights`), null for others. */
+  rights: string | null;
+  /** Restricted: may not send until then. */
+  muted_until: number | null;
+  joined_at: number;
+  /** For slow mode. */
+  last_sent_at: number | null;
+  read_inbox_max_id: Generated<number>;
+  read_outbox_max_id: Generated<number>;
+  /** The member's own notification setting. */
+  notify_muted_until: number | null;
+  /** The member's draft as JSON (`Draft`). */
+  draft: string | null;
+}
+
+export interface ChatBansTable {
+  chat_id: number;
+  user_id: number;
+  /** Null: for good. */
+  until_date: number | null;
+  banned_by: number;
+  created_at: number;
+}
+
+export interface InviteLinksTable {
+  hash: string;
+  chat_id: number;
+  creator_id: number;
+  expire_date: number | null;
+  usage_limit: number | null;
+  usage_count: number;
+  is_revoked: number;
+  created_at: number;
 }
 
 export interface MessagesTable {
@@ -72,22 +140,86 @@ export interface MessagesTable {
   id: number;
   sender_id: number;
   random_id: string;
-  /** The number of the sender's own `newMessage` update, returned again to a retried send. */
+  /** The sender's own update number for the send (user or chat sequence), returned again to a retried send. */
   sender_pts: number;
   date: number;
-  /** AES-256-GCM of the text under the chat's data key: nonce ‖ ciphertext ‖ tag. */
+  /** AES-256-GCM of `{text, entities}` under the chat's data key: nonce ‖ ciphertext ‖ tag. */
   text_sealed: Uint8Array;
+  reply_to_id: number | null;
+  /** The top message of the thread a reply belongs to (comments on a channel post). */
+  thread_id: number | null;
+  /** `ForwardOrigin` as JSON. */
+  forward: string | null;
+  edit_date: number | null;
+  /** `ReactionCount[]` as JSON, kept in step with message_reactions. */
+  reactions: Generated<string>;
+  views: number | null;
+  signature: string | null;
+  is_deleted: Generated<number>;
 }
 
-export type UpdateRowType = 'newMessage' | 'readHistoryInbox' | 'readHistoryOutbox';
+export interface MessageReactionsTable {
+  chat_id: number;
+  message_id: number;
+  user_id: number;
+  emoji: string;
+  date: number;
+}
 
+export interface MessageViewsTable {
+  chat_id: number;
+  message_id: number;
+  user_id: number;
+}
+
+export interface HiddenMessagesTable {
+  user_id: number;
+  chat_id: number;
+  message_id: number;
+}
+
+export interface DiscussionThreadsTable {
+  channel_id: number;
+  post_id: number;
+  group_id: number;
+  group_message_id: number;
+}
+
+export type UpdateRowType =
+  | 'newMessage'
+  | 'editMessage'
+  | 'deleteMessages'
+  | 'readHistoryInbox'
+  | 'readHistoryOutbox'
+  | 'messageReactions'
+  | 'pinnedMessage'
+  | 'chatUpdated'
+  | 'chatMember'
+  | 'chatJoined'
+  | 'chatLeft'
+  | 'draft'
+  | 'chatMuted';
+
+/** One update of a user's sequence. */
 export interface UpdatesTable {
   user_id: number;
   pts: number;
   type: UpdateRowType;
   chat_id: number;
-  /** The message id for `newMessage`, the read-up-to id for read updates. */
+  /** The message id for message updates, the read-up-to id for read updates, else 0. */
   ref_id: number;
+  /** Whatever else the update carries, as JSON (deleted ids, a draft, a member). */
+  payload: string | null;
+  date: number;
+}
+
+/** One update of a group's or channel's sequence. */
+export interface ChatUpdatesTable {
+  chat_id: number;
+  pts: number;
+  type: UpdateRowType;
+  ref_id: number;
+  payload: string | null;
   date: number;
 }
 

@@ -19,6 +19,8 @@ const MIGRATIONS: Migration[] = [
         .addColumn('username', 'text')
         .addColumn('username_lower', 'text', (c) => c.unique())
         .addColumn('phone_visibility', 'text', (c) => c.notNull().defaultTo('nobody'))
+        .addColumn('last_seen_visibility', 'text', (c) => c.notNull().defaultTo('everybody'))
+        .addColumn('last_seen_at', 'integer')
         .addColumn('pts', 'integer', (c) => c.notNull().defaultTo(0))
         .addColumn('created_at', 'integer', (c) => c.notNull())
         .execute();
@@ -43,26 +45,78 @@ const MIGRATIONS: Migration[] = [
         .addColumn('created_at_ms', 'integer', (c) => c.notNull())
         .execute();
       await db.schema
+        .createTable('contacts')
+        .addColumn('owner_id', 'integer', (c) => c.notNull())
+        .addColumn('contact_id', 'integer', (c) => c.notNull())
+        .addColumn('created_at', 'integer', (c) => c.notNull())
+        .addPrimaryKeyConstraint('contacts_pk', ['owner_id', 'contact_id'])
+        .execute();
+      await db.schema.createIndex('contacts_by_contact').on('contacts').columns(['contact_id', 'owner_id']).execute();
+      await db.schema
         .createTable('chats')
         .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
         .addColumn('type', 'text', (c) => c.notNull())
-        .addColumn('user_low', 'integer', (c) => c.notNull())
-        .addColumn('user_high', 'integer', (c) => c.notNull())
+        .addColumn('user_low', 'integer')
+        .addColumn('user_high', 'integer')
         .addColumn('wrapped_key', 'blob', (c) => c.notNull())
         .addColumn('last_message_id', 'integer', (c) => c.notNull().defaultTo(0))
         .addColumn('last_message_date', 'integer', (c) => c.notNull())
         .addColumn('created_at', 'integer', (c) => c.notNull())
+        .addColumn('pts', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('title', 'text')
+        .addColumn('about', 'text', (c) => c.notNull().defaultTo(''))
+        .addColumn('username', 'text')
+        .addColumn('username_lower', 'text', (c) => c.unique())
+        .addColumn('creator_id', 'integer')
+        .addColumn('member_count', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('pinned_message_id', 'integer')
+        .addColumn('slow_mode_seconds', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('has_signatures', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('has_no_forwards', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('linked_chat_id', 'integer')
+        .addColumn('read_outbox_max_id', 'integer', (c) => c.notNull().defaultTo(0))
         .addUniqueConstraint('chats_private_pair', ['user_low', 'user_high'])
         .execute();
       await db.schema
         .createTable('chat_members')
         .addColumn('chat_id', 'integer', (c) => c.notNull().references('chats.id'))
         .addColumn('user_id', 'integer', (c) => c.notNull().references('users.id'))
+        .addColumn('role', 'text', (c) => c.notNull().defaultTo('member'))
+        .addColumn('rights', 'text')
+        .addColumn('muted_until', 'integer')
+        .addColumn('joined_at', 'integer', (c) => c.notNull())
+        .addColumn('last_sent_at', 'integer')
         .addColumn('read_inbox_max_id', 'integer', (c) => c.notNull().defaultTo(0))
         .addColumn('read_outbox_max_id', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('notify_muted_until', 'integer')
+        .addColumn('draft', 'text')
         .addPrimaryKeyConstraint('chat_members_pk', ['chat_id', 'user_id'])
+        .modifyEnd(sql`without rowid`)
         .execute();
       await db.schema.createIndex('chat_members_by_user').on('chat_members').columns(['user_id', 'chat_id']).execute();
+      await db.schema.createIndex('chat_members_by_role').on('chat_members').columns(['chat_id', 'role']).execute();
+      await db.schema.createIndex('chat_members_by_read').on('chat_members').columns(['chat_id', 'read_inbox_max_id']).execute();
+      await db.schema
+        .createTable('chat_bans')
+        .addColumn('chat_id', 'integer', (c) => c.notNull())
+        .addColumn('user_id', 'integer', (c) => c.notNull())
+        .addColumn('until_date', 'integer')
+        .addColumn('banned_by', 'integer', (c) => c.notNull())
+        .addColumn('created_at', 'integer', (c) => c.notNull())
+        .addPrimaryKeyConstraint('chat_bans_pk', ['chat_id', 'user_id'])
+        .execute();
+      await db.schema
+        .createTable('invite_links')
+        .addColumn('hash', 'text', (c) => c.primaryKey())
+        .addColumn('chat_id', 'integer', (c) => c.notNull())
+        .addColumn('creator_id', 'integer', (c) => c.notNull())
+        .addColumn('expire_date', 'integer')
+        .addColumn('usage_limit', 'integer')
+        .addColumn('usage_count', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('is_revoked', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('created_at', 'integer', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('invite_links_by_chat').on('invite_links').column('chat_id').execute();
       await db.schema
         .createTable('messages')
         .addColumn('chat_id', 'integer', (c) => c.notNull())
@@ -72,21 +126,66 @@ const MIGRATIONS: Migration[] = [
         .addColumn('sender_pts', 'integer', (c) => c.notNull())
         .addColumn('date', 'integer', (c) => c.notNull())
         .addColumn('text_sealed', 'blob', (c) => c.notNull())
+        .addColumn('reply_to_id', 'integer')
+        .addColumn('thread_id', 'integer')
+        .addColumn('forward', 'text')
+        .addColumn('edit_date', 'integer')
+        .addColumn('reactions', 'text', (c) => c.notNull().defaultTo('[]'))
+        .addColumn('views', 'integer')
+        .addColumn('signature', 'text')
+        .addColumn('is_deleted', 'integer', (c) => c.notNull().defaultTo(0))
         .addPrimaryKeyConstraint('messages_pk', ['chat_id', 'id'])
         .addUniqueConstraint('messages_idempotency', ['sender_id', 'random_id'])
         .modifyEnd(sql`without rowid`)
         .execute();
+      await db.schema.createIndex('messages_by_thread').on('messages').columns(['chat_id', 'thread_id', 'id']).execute();
       await db.schema
-        .createTable('updates')
-        .addColumn('user_id', 'integer', (c) => c.notNull())
-        .addColumn('pts', 'integer', (c) => c.notNull())
-        .addColumn('type', 'text', (c) => c.notNull())
+        .createTable('message_reactions')
         .addColumn('chat_id', 'integer', (c) => c.notNull())
-        .addColumn('ref_id', 'integer', (c) => c.notNull())
+        .addColumn('message_id', 'integer', (c) => c.notNull())
+        .addColumn('user_id', 'integer', (c) => c.notNull())
+        .addColumn('emoji', 'text', (c) => c.notNull())
         .addColumn('date', 'integer', (c) => c.notNull())
-        .addPrimaryKeyConstraint('updates_pk', ['user_id', 'pts'])
+        .addPrimaryKeyConstraint('message_reactions_pk', ['chat_id', 'message_id', 'user_id'])
         .modifyEnd(sql`without rowid`)
         .execute();
+      await db.schema
+        .createTable('message_views')
+        .addColumn('chat_id', 'integer', (c) => c.notNull())
+        .addColumn('message_id', 'integer', (c) => c.notNull())
+        .addColumn('user_id', 'integer', (c) => c.notNull())
+        .addPrimaryKeyConstraint('message_views_pk', ['chat_id', 'message_id', 'user_id'])
+        .modifyEnd(sql`without rowid`)
+        .execute();
+      await db.schema
+        .createTable('hidden_messages')
+        .addColumn('user_id', 'integer', (c) => c.notNull())
+        .addColumn('chat_id', 'integer', (c) => c.notNull())
+        .addColumn('message_id', 'integer', (c) => c.notNull())
+        .addPrimaryKeyConstraint('hidden_messages_pk', ['user_id', 'chat_id', 'message_id'])
+        .modifyEnd(sql`without rowid`)
+        .execute();
+      await db.schema
+        .createTable('discussion_threads')
+        .addColumn('channel_id', 'integer', (c) => c.notNull())
+        .addColumn('post_id', 'integer', (c) => c.notNull())
+        .addColumn('group_id', 'integer', (c) => c.notNull())
+        .addColumn('group_message_id', 'integer', (c) => c.notNull())
+        .addPrimaryKeyConstraint('discussion_threads_pk', ['channel_id', 'post_id'])
+        .execute();
+      for (const table of ['updates', 'chat_updates'] as const) {
+        const owner = table === 'updates' ? 'user_id' : 'chat_id';
+        let builder = db.schema.createTable(table).addColumn(owner, 'integer', (c) => c.notNull());
+        builder = builder.addColumn('pts', 'integer', (c) => c.notNull()).addColumn('type', 'text', (c) => c.notNull());
+        if (table === 'updates') builder = builder.addColumn('chat_id', 'integer', (c) => c.notNull());
+        await builder
+          .addColumn('ref_id', 'integer', (c) => c.notNull())
+          .addColumn('payload', 'text')
+          .addColumn('date', 'integer', (c) => c.notNull())
+          .addPrimaryKeyConstraint(`${table}_pk`, [owner, 'pts'] as never)
+          .modifyEnd(sql`without rowid`)
+          .execute();
+      }
     },
   },
 ];

@@ -1,0 +1,96 @@
+import type { UserStatus } from '@samizdat/protocol';
+import type { Kysely } from 'kysely';
+import { userTopic, type Bus } from '../bus/bus.ts';
+import { unixSeconds, type Clock } from '../shared/clock.ts';
+import type { Logger } from '../shared/logger.ts';
+import type { Database } from '../storage/database.ts';
+import type { Contacts } from './contacts.ts';
+
+/** How long "online" holds without a renewal; the tracker renews it while a connection is open. */
+const ONLINE_SECONDS = 300;
+/** Who hears of a status change at the most: private-chat peers and those who keep the user as a contact. */
+const MAX_WATCHERS = 1000;
+
+/**
+ * Online and last-seen status. A user is online while any of their sessions is connected to this
+ * process; each change is told to the people who may know it under the user's privacy setting
+ * (everybody, contacts, nobody), and the last-seen time is stored when the last connection goes.
+ */
+export class Presence {
+  readonly #connections = new Map<number, number>();
+
+  constructor(
+    private readonly deps: { db: Kysely<Database>; contacts: Contacts; bus: Bus; clock: Clock; logger: Logger },
+  ) {}
+
+  connected(userId: number): void {
+    const count = (this.#connections.get(userId) ?? 0) + 1;
+    this.#connections.set(userId, count);
+    if (count === 1) void this.#announce(userId, { type: 'online', expiresAt: this.#now() + ONLINE_SECONDS });
+  }
+
+  disconnected(userId: number): void {
+    const count = (this.#connections.get(userId) ?? 1) - 1;
+    if (count > 0) {
+      this.#connections.set(userId, count);
+      return;
+    }
+    this.#connections.delete(userId);
+    const lastSeenAt = this.#now();
+    void this.deps.db
+      .updateTable('users')
+      .set({ last_seen_at: lastSeenAt })
+      .where('id', '=', userId)
+      .execute()
+      .then(() => this.#announce(userId, { type: 'offline', lastSeenAt }))
+      .catch((error: unknown) => this.deps.logger.log('warn', 'presence.store_failed', { userId, error: String(error) }));
+  }
+
+  /** The status of `userId` as `viewerId` may see it. */
+  async statusFor(viewerId: number, userId: number): Promise<UserStatus> {
+    const row = await this.deps.db.selectFrom('users').select(['last_seen_visibility', 'last_seen_at']).where('id', '=', userId).executeTakeFirst();
+    if (row === undefined) return { type: 'hidden' };
+    if (!(await this.#mayKnow(viewerId, userId, row.last_seen_visibility))) return { type: 'hidden' };
+    if (this.#connections.has(userId)) return { type: 'online', expiresAt: this.#now() + ONLINE_SECONDS };
+    return row.last_seen_at === null ? { type: 'hidden' } : { type: 'offline', lastSeenAt: row.last_seen_at };
+  }
+
+  async #mayKnow(viewerId: number, userId: number, visibility: 'everybody' | 'contacts' | 'nobody'): Promise<boolean> {
+    if (viewerId === userId || visibility === 'everybody') return true;
+    if (visibility === 'nobody') return false;
+    return this.deps.contacts.has(userId, viewerId);
+  }
+
+  async #announce(userId: number, status: UserStatus): Promise<void> {
+    try {
+      const row = await this.deps.db.selectFrom('users').select('last_seen_visibility').where('id', '=', userId).executeTakeFirst();
+      if (row === undefined || row.last_seen_visibility === 'nobody') return;
+      for (const watcherId of await this.#watchers(userId)) {
+        if (!(await this.#mayKnow(watcherId, userId, row.last_seen_visibility))) continue;
+        this.deps.bus.publish(userTopic(watcherId), { kind: 'presence', frame: { type: 'presence', userId, status } });
+      }
+    } catch (error) {
+      this.deps.logger.log('warn', 'presence.announce_failed', { userId, error: String(error) });
+    }
+  }
+
+  async #watchers(userId: number): Promise<number[]> {
+    const peers = await this.deps.db
+      .selectFrom('chat_members as mine')
+      .innerJoin('chats as c', 'c.id', 'mine.chat_id')
+      .innerJoin('chat_members as theirs', 'theirs.chat_id', 'c.id')
+      .select('theirs.user_id')
+      .where('mine.user_id', '=', userId)
+      .where('c.type', '=', 'private')
+      .where('theirs.user_id', '!=', userId)
+      .orderBy('c.last_message_date', 'desc')
+      .limit(MAX_WATCHERS)
+      .execute();
+    const keepers = await this.deps.db.selectFrom('contacts').select('owner_id').where('contact_id', '=', userId).limit(MAX_WATCHERS).execute();
+    return [...new Set([...peers.map((row) => row.user_id), ...keepers.map((row) => row.owner_id)])];
+  }
+
+  #now(): number {
+    return unixSeconds(this.deps.clock);
+  }
+}

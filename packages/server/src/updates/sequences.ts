@@ -1,0 +1,97 @@
+import type { SequencedUpdate, Update } from '@samizdat/protocol';
+import type { Transaction } from 'kysely';
+import { chatTopic, userTopic, type Bus } from '../bus/bus.ts';
+import type { Database, UpdateRowType } from '../storage/database.ts';
+
+/**
+ * An update made in a transaction, waiting to be pushed once it commits: to one user's sessions
+ * (`userId`, the user's sequence) or to a group's or channel's online members (`chatId` sequence).
+ */
+export type Delivery = { userId: number; chatId: null; update: Update } | { userId: null; chatId: number; update: Update };
+
+/** What an update row stores besides its number. */
+export interface UpdateRow {
+  type: UpdateRowType;
+  chatId: number;
+  refId: number;
+  payload?: unknown;
+  date: number;
+}
+
+/** Appends the next update of `userId`'s own sequence and returns the delivery to push after commit. */
+export async function appendUserUpdate(
+  trx: Transaction<Database>,
+  userId: number,
+  row: UpdateRow,
+  make: (pts: number) => Update,
+): Promise<Delivery> {
+  const { pts } = await trx
+    .updateTable('users')
+    .set((eb) => ({ pts: eb('pts', '+', 1) }))
+    .where('id', '=', userId)
+    .returning('pts')
+    .executeTakeFirstOrThrow();
+  await trx
+    .insertInto('updates')
+    .values({ user_id: userId, pts, type: row.type, chat_id: row.chatId, ref_id: row.refId, payload: encode(row.payload), date: row.date })
+    .execute();
+  return { userId, chatId: null, update: make(pts) };
+}
+
+/**
+ * Appends the next update of a group's or channel's sequence: ONE row whatever the number of
+ * members, which is what lets a post to ten million subscribers cost what a post to ten does.
+ */
+export async function appendChatUpdate(
+  trx: Transaction<Database>,
+  row: UpdateRow,
+  make: (pts: number) => Update,
+): Promise<Delivery> {
+  const { pts } = await trx
+    .updateTable('chats')
+    .set((eb) => ({ pts: eb('pts', '+', 1) }))
+    .where('id', '=', row.chatId)
+    .returning('pts')
+    .executeTakeFirstOrThrow();
+  await trx
+    .insertInto('chat_updates')
+    .values({ chat_id: row.chatId, pts, type: row.type, ref_id: row.refId, payload: encode(row.payload), date: row.date })
+    .execute();
+  return { userId: null, chatId: row.chatId, update: make(pts) };
+}
+
+/**
+ * The update of a chat's change into the right sequences: each member's own for a private chat,
+ * the chat's own for a group or channel.
+ */
+export async function appendForChat(
+  trx: Transaction<Database>,
+  target: { type: 'private' | 'group' | 'channel'; memberIds: readonly number[] },
+  row: UpdateRow,
+  make: (pts: number) => Update,
+): Promise<Delivery[]> {
+  if (target.type !== 'private') return [await appendChatUpdate(trx, row, make)];
+  const deliveries: Delivery[] = [];
+  for (const userId of target.memberIds) deliveries.push(await appendUserUpdate(trx, userId, row, make));
+  return deliveries;
+}
+
+/** Pushes committed updates on the bus. */
+export function publish(bus: Bus, deliveries: readonly Delivery[]): void {
+  for (const delivery of deliveries) {
+    if (delivery.chatId === null) bus.publish(userTopic(delivery.userId), { kind: 'update', update: delivery.update });
+    else bus.publish(chatTopic(delivery.chatId), { kind: 'chatUpdate', chatId: delivery.chatId, update: delivery.update });
+  }
+}
+
+/** The updates the acting user's device applies at once: its own sequence's and the chat sequences'. */
+export function forActor(deliveries: readonly Delivery[], actorId: number): SequencedUpdate[] {
+  return deliveries.flatMap((delivery): SequencedUpdate[] => {
+    if (delivery.chatId !== null) return [{ chatId: delivery.chatId, update: delivery.update }];
+    return delivery.userId === actorId ? [{ chatId: null, update: delivery.update }] : [];
+  });
+}
+
+function encode(payload: unknown): string | null {
+  return payload === undefined ? null : JSON.stringify(payload);
+}
