@@ -39,7 +39,8 @@ describe('groups', () => {
     await member.client.waitForChatUpdates((updates) => updates.some((u) => u.update.type === 'newMessage'));
     const pushed = member.client.chatUpdates.find((u) => u.update.type === 'newMessage')!;
     assert.equal(pushed.update.pts, sent.updates[0].update.pts);
-    const { chats } = await member.client.call('messages.getChats', {});
+    const { chats, users } = await member.client.call('messages.getChats', {});
+    assert.ok(users.some((u: { id: number }) => u.id === owner.id), 'the author of the last message is among the users');
     assert.equal(chats[0].id, created.chat.id);
     assert.equal(chats[0].unreadCount, 1);
     assert.equal(chats[0].pts, sent.updates[0].update.pts);

@@ -405,7 +405,8 @@ export class MessageService {
       const member = await this.deps.db.selectFrom('chat_members').selectAll().where('chat_id', '=', chat.id).where('user_id', '=', viewerId).executeTakeFirstOrThrow();
       chats.push(await renderChat(this.deps, viewerId, chat, member));
     }
-    return { chats, users: await this.#usersFor(viewerId, [viewerId, ...chats.flatMap((chat) => (chat.peerUserId === null ? [] : [chat.peerUserId]))]) };
+    const mentioned = chats.flatMap((chat) => [...(chat.peerUserId === null ? [] : [chat.peerUserId]), ...(chat.topMessage === null ? [] : [chat.topMessage.senderId])]);
+    return { chats, users: await this.#usersFor(viewerId, [viewerId, ...mentioned]) };
   }
 
   /**
