@@ -81,29 +81,33 @@ function versions() {
 const date = new Date().toISOString();
 // Other work on the machine moves every figure; the load average says how much there was.
 const loadAverageAtStart = loadavg().map((value) => Math.round(value * 100) / 100);
-let oneToOne: OneToOneResult | undefined;
-let channelFanout: ChannelFanoutResult | undefined;
-let groupJoin: GroupJoinResult | undefined;
+/** Workloads that failed, with why: the others still run and are written. */
+const failures: Record<string, string> = {};
 
-if (selected.includes('one-to-one')) {
-  log('durable 1:1 …');
-  oneToOne = await withDataDir(async (dataDir) => {
+async function attempt<T>(workload: Workload, run: () => Promise<T>): Promise<T | undefined> {
+  if (!selected.includes(workload)) return undefined;
+  log(`${workload} …`);
+  try {
+    return await run();
+  } catch (error) {
+    failures[workload] = error instanceof Error ? error.message : String(error);
+    console.error(`${workload} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+    return undefined;
+  }
+}
+
+const oneToOne: OneToOneResult | undefined = await attempt('one-to-one', () =>
+  withDataDir(async (dataDir) => {
     const server = await startServerProcess(dataDir);
     try {
       return await runOneToOne(server.url, params.oneToOne);
     } finally {
       await server.stop();
     }
-  });
-}
-if (selected.includes('channel-fanout')) {
-  log('channel fan-out …');
-  channelFanout = await withDataDir((dataDir) => runChannelFanout(dataDir, params.channelFanout, log));
-}
-if (selected.includes('group-join')) {
-  log('group join …');
-  groupJoin = await withDataDir((dataDir) => runGroupJoin(dataDir, params.groupJoin, log));
-}
+  }),
+);
+const channelFanout: ChannelFanoutResult | undefined = await attempt('channel-fanout', () => withDataDir((dataDir) => runChannelFanout(dataDir, params.channelFanout, log)));
+const groupJoin: GroupJoinResult | undefined = await attempt('group-join', () => withDataDir((dataDir) => runGroupJoin(dataDir, params.groupJoin, log)));
 
 const result = {
   benchmark: 'samizdat',
@@ -133,6 +137,7 @@ const result = {
   ...(oneToOne && { oneToOne }),
   ...(channelFanout && { channelFanout }),
   ...(groupJoin && { groupJoin }),
+  ...(Object.keys(failures).length > 0 && { failures }),
 };
 mkdirSync(join(ROOT, 'bench/results'), { recursive: true });
 const file = join(ROOT, 'bench/results', `${date.replace(/[:.]/g, '-')}-bench.json`);
@@ -158,6 +163,8 @@ for (const run of groupJoin?.runs ?? []) {
 if (groupJoin) {
   rows.push(['', 'seed / restart', `${groupJoin.seed.memberships} memberships in ${groupJoin.seed.seconds} s / restart ${groupJoin.restartMs} ms, RSS ${groupJoin.serverMemoryMiB.afterRestart} MiB`]);
 }
+for (const [workload, reason] of Object.entries(failures)) rows.push([workload, 'FAILED', reason]);
 const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => row[column]!.length)));
 for (const row of rows) console.log(row.map((cell, column) => (column === row.length - 1 ? cell : cell.padEnd(widths[column]!))).join('  '));
 console.log(`\nwritten to ${file}`);
+if (Object.keys(failures).length > 0) process.exitCode = 1;

@@ -15,8 +15,9 @@ const server = await startServer({
   connectionLimits: { frames: { capacity: 1_000_000, perSecond: 1_000_000 }, maxInFlight: 100_000 },
   authLimits: { codesPerIp: unlimited, signInsPerIp: unlimited, codesPerPhone: unlimited },
 });
-process.stdout.write(`${JSON.stringify({ port: server.port })}\n`);
 process.on('SIGTERM', () => void server.close().then(() => process.exit(0)));
 // The benchmark reads memory after a full collection, so the figure is what the connections hold
-// rather than what the sign-ups left behind (the process runs with --expose-gc).
+// rather than garbage (the process runs with --expose-gc).
 process.on('SIGUSR2', () => (globalThis as { gc?: () => void }).gc?.());
+// Last: once the parent reads the port it may signal at once.
+process.stdout.write(`${JSON.stringify({ port: server.port })}\n`);

@@ -30,6 +30,8 @@ export interface WireClientOptions {
   onPush?: (text: string) => void;
   /** @default 30000 */
   connectTimeoutMs?: number;
+  /** A call unanswered this long fails, so that a server that stops answering ends the run instead of hanging it. @default 120000 */
+  callTimeoutMs?: number;
 }
 
 export class WireClient {
@@ -40,6 +42,7 @@ export class WireClient {
   private constructor(
     readonly ws: WebSocket,
     onPush: ((text: string) => void) | undefined,
+    private readonly callTimeoutMs: number,
   ) {
     ws.on('message', (data) => {
       const text = String(data);
@@ -77,7 +80,7 @@ export class WireClient {
     return new Promise((done, fail) => {
       ws.once('open', () => {
         ws.off('error', fail);
-        done(new WireClient(ws, options.onPush));
+        done(new WireClient(ws, options.onPush, options.callTimeoutMs ?? 120_000));
       });
       ws.once('error', fail);
     });
@@ -86,7 +89,12 @@ export class WireClient {
   #request(frame: Record<string, unknown>, method: string): Promise<unknown> {
     const id = this.#nextId++;
     return new Promise((resolve, reject) => {
-      this.#pending.set(id, { method, resolve, reject });
+      const timer = setTimeout(() => {
+        this.#pending.delete(id);
+        reject(new Error(`${method} failed: no answer in ${this.callTimeoutMs} ms`));
+      }, this.callTimeoutMs);
+      const settle = <T>(finish: (value: T) => void) => (value: T) => (clearTimeout(timer), finish(value));
+      this.#pending.set(id, { method, resolve: settle(resolve), reject: settle(reject) });
       this.ws.send(JSON.stringify({ ...frame, id }));
     });
   }
