@@ -223,6 +223,7 @@ describe('accounts', () => {
     assert.equal(byPhone.user.id, a.user.id);
     assert.equal(byPhone.user.phone, null);
     assert.equal((await bob.call('users.getUsers', { userIds: [a.user.id] })).users[0].phone, null);
+    assert.deepEqual(await alice.call('account.setPrivacy', {}), { phoneVisibility: 'nobody', lastSeenVisibility: 'everybody' }, 'an empty change changes nothing');
     await alice.call('account.setPrivacy', { phoneVisibility: 'everybody' });
     assert.equal((await bob.call('users.getUsers', { userIds: [a.user.id] })).users[0].phone, '+9996610003');
     await rejects(bob.call('users.resolvePhone', { phone: '+9996699999' }), 'PHONE_NUMBER_UNOCCUPIED');

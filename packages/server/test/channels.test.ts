@@ -53,6 +53,22 @@ describe('channels', () => {
     assert.deepEqual(costs, [[0, 1, 1], [0, 1, 1]]);
   });
 
+  test('[CHN1] subscribers coming and going are not pushed to every reader; a new admin is', async () => {
+    const owner = await user('Editor');
+    const { chat } = await owner.client.call('chats.createChannel', { title: 'Quiet joins', username: 'quiet_joins' });
+    const first = await user('First');
+    await first.client.call('chats.join', { chatId: chat.id });
+    const before = tableCounts();
+    const second = await user('Second');
+    const joined = await second.client.call('chats.join', { chatId: chat.id });
+    await second.client.call('chats.leave', { chatId: chat.id });
+    assert.equal(tableCounts().chat_updates, before.chat_updates, 'no chat update for a subscriber');
+    assert.equal(joined.updates.find((u: { update: Update }) => u.update.type === 'chatJoined').update.chatPts, joined.chat.pts);
+    await owner.client.call('chats.setAdmin', { chatId: chat.id, userId: first.id, rights: { changeInfo: false, deleteMessages: false, banUsers: false, inviteUsers: false, pinMessages: false, addAdmins: false, postMessages: true } });
+    await first.client.waitForChatUpdates((updates) => updates.some((u) => u.update.type === 'chatMember'));
+    assert.equal(first.client.chatUpdates.filter((u) => u.update.type === 'chatMember').length, 1);
+  });
+
   test('[CHN2] a public channel is found by search and username; a private one only through a link', async () => {
     const owner = await user('Editor');
     const reader = await user('Reader');

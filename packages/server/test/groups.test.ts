@@ -128,6 +128,7 @@ describe('groups', () => {
     const owner = await user('Owner');
     const member = await user('Member');
     const { chat } = await owner.client.call('chats.createGroup', { title: 'Slow', userIds: [member.id] });
+    await rejects(owner.client.call('chats.setSettings', { chatId: chat.id }), 'CHAT_NOT_MODIFIED');
     await owner.client.call('chats.setSettings', { chatId: chat.id, slowModeSeconds: 30 });
     const peer = { type: 'chat', chatId: chat.id };
     await member.client.call('messages.send', { peer, text: 'one', randomId: rid() });

@@ -42,6 +42,8 @@ describe('the protocol edge', () => {
     assert.match(badParams.type === 'error' ? badParams.message : '', /auth\.sendCode: \/phone/);
     const extra = await client.request({ type: 'call', method: 'auth.sendCode', params: { phone: '+9996610501', admin: true } });
     assert.equal(extra.type === 'error' && extra.code, 'PARAMS_INVALID');
+    const empty = await client.request({ type: 'call', method: 'account.setPrivacy', params: {} });
+    assert.equal(empty.type === 'error' && empty.code, 'AUTH_KEY_UNREGISTERED');
     const signedOut = await client.request({ type: 'call', method: 'messages.getChats', params: {} });
     assert.equal(signedOut.type === 'error' && signedOut.code, 'AUTH_KEY_UNREGISTERED');
     client.close();

@@ -115,6 +115,8 @@ export class Users {
   }
 
   async #update(userId: number, values: Partial<Omit<UserRow, 'id'>>): Promise<UserRow> {
+    // An update with nothing to set is not SQL; it changes nothing, so it answers the row as it is.
+    if (Object.keys(values).length === 0) return (await this.byId(userId))!;
     return this.db.updateTable('users').set(values).where('id', '=', userId).returningAll().executeTakeFirstOrThrow();
   }
 }

@@ -1,16 +1,59 @@
 import type { Bus, BusEvent } from './bus.ts';
 
-/** The bus of a single-process server: delivery is a function call, in publish order. */
+/** Subscribers served in one go before the bus yields to the event loop. */
+const SLICE = 1000;
+
+type Handler = (event: BusEvent) => void;
+
+/**
+ * The bus of a single-process server: delivery is a function call. A topic with many subscribers
+ * (a channel's 100,000 online readers) is served in slices, yielding between them so that one post
+ * does not stall every other client; events of one topic still reach each subscriber in publish
+ * order, because a topic's later events wait until its earlier ones are through.
+ */
 export class InProcessBus implements Bus {
-  readonly #handlers = new Map<string, Set<(event: BusEvent) => void>>();
+  readonly #handlers = new Map<string, Set<Handler>>();
+  /** Topics being delivered in slices, with the events waiting behind the current one. */
+  readonly #backlogs = new Map<string, BusEvent[]>();
 
   publish(topic: string, event: BusEvent): void {
+    const backlog = this.#backlogs.get(topic);
+    if (backlog !== undefined) {
+      backlog.push(event);
+      return;
+    }
     const handlers = this.#handlers.get(topic);
     if (handlers === undefined) return;
-    for (const handler of [...handlers]) handler(event);
+    if (handlers.size <= SLICE) {
+      for (const handler of [...handlers]) handler(event);
+      return;
+    }
+    this.#backlogs.set(topic, [event]);
+    this.#drain(topic);
   }
 
-  subscribe(topic: string, handler: (event: BusEvent) => void): () => void {
+  #drain(topic: string): void {
+    const backlog = this.#backlogs.get(topic);
+    const event = backlog?.[0];
+    if (backlog === undefined || event === undefined) {
+      this.#backlogs.delete(topic);
+      return;
+    }
+    const handlers = [...(this.#handlers.get(topic) ?? [])];
+    const step = (from: number) => {
+      for (const handler of handlers.slice(from, from + SLICE)) handler(event);
+      if (from + SLICE < handlers.length) {
+        setImmediate(() => step(from + SLICE));
+        return;
+      }
+      backlog.shift();
+      if (backlog.length === 0) this.#backlogs.delete(topic);
+      else setImmediate(() => this.#drain(topic));
+    };
+    step(0);
+  }
+
+  subscribe(topic: string, handler: Handler): () => void {
     let handlers = this.#handlers.get(topic);
     if (handlers === undefined) {
       handlers = new Set();
@@ -25,5 +68,6 @@ export class InProcessBus implements Bus {
 
   async close(): Promise<void> {
     this.#handlers.clear();
+    this.#backlogs.clear();
   }
 }

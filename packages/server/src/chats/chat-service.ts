@@ -399,24 +399,37 @@ export class ChatService {
         read_inbox_max_id: chat.last_message_id,
       })
       .execute();
-    await trx.updateTable('chats').set((eb) => ({ member_count: eb('member_count', '+', 1) })).where('id', '=', chatId).execute();
+    const { type, pts: chatPtsBefore } = await trx
+      .updateTable('chats')
+      .set((eb) => ({ member_count: eb('member_count', '+', 1) }))
+      .where('id', '=', chatId)
+      .returning(['type', 'pts'])
+      .executeTakeFirstOrThrow();
     const member: ChatMember = { userId, role: spec.role, rights: spec.role === 'owner' ? ALL_RIGHTS : spec.rights, mutedUntil: null, joinedAt: spec.now };
-    const joined = await appendChatUpdate(trx, { type: 'chatMember', chatId, refId: userId, payload: member, date: spec.now }, (pts) => ({ type: 'chatMember', pts, chatId, userId, member }));
-    const chatPts = joined.update.pts;
-    return [
-      joined,
-      await appendUserUpdate(trx, userId, { type: 'chatJoined', chatId, refId: chatPts, date: spec.now }, (pts) => ({ type: 'chatJoined', pts, chatId, chatPts })),
-    ];
+    const deliveries: Delivery[] = [];
+    if (isAnnounced(type, member)) {
+      deliveries.push(await appendChatUpdate(trx, { type: 'chatMember', chatId, refId: userId, payload: member, date: spec.now }, (pts) => ({ type: 'chatMember', pts, chatId, userId, member })));
+    }
+    const chatPts = deliveries[0]?.update.pts ?? chatPtsBefore;
+    deliveries.push(await appendUserUpdate(trx, userId, { type: 'chatJoined', chatId, refId: chatPts, date: spec.now }, (pts) => ({ type: 'chatJoined', pts, chatId, chatPts })));
+    return deliveries;
   }
 
   async #removeMember(trx: Transaction<Database>, chatId: number, userId: number, now: number): Promise<Delivery[]> {
-    const removed = await trx.deleteFrom('chat_members').where('chat_id', '=', chatId).where('user_id', '=', userId).executeTakeFirst();
-    if (removed.numDeletedRows === 0n) return [];
-    await trx.updateTable('chats').set((eb) => ({ member_count: eb('member_count', '-', 1) })).where('id', '=', chatId).execute();
-    return [
-      await appendChatUpdate(trx, { type: 'chatMember', chatId, refId: userId, payload: null, date: now }, (pts) => ({ type: 'chatMember', pts, chatId, userId, member: null })),
-      await appendUserUpdate(trx, userId, { type: 'chatLeft', chatId, refId: 0, date: now }, (pts) => ({ type: 'chatLeft', pts, chatId })),
-    ];
+    const removed = await trx.deleteFrom('chat_members').where('chat_id', '=', chatId).where('user_id', '=', userId).returning(['role']).executeTakeFirst();
+    if (removed === undefined) return [];
+    const { type } = await trx
+      .updateTable('chats')
+      .set((eb) => ({ member_count: eb('member_count', '-', 1) }))
+      .where('id', '=', chatId)
+      .returning('type')
+      .executeTakeFirstOrThrow();
+    const deliveries: Delivery[] = [];
+    if (isAnnounced(type, { role: removed.role })) {
+      deliveries.push(await appendChatUpdate(trx, { type: 'chatMember', chatId, refId: userId, payload: null, date: now }, (pts) => ({ type: 'chatMember', pts, chatId, userId, member: null })));
+    }
+    deliveries.push(await appendUserUpdate(trx, userId, { type: 'chatLeft', chatId, refId: 0, date: now }, (pts) => ({ type: 'chatLeft', pts, chatId })));
+    return deliveries;
   }
 
   async #expel(actorId: number, chatId: number, userId: number, options: { banUntil: number | null | undefined }): Promise<SequencedUpdate[]> {
@@ -461,6 +474,7 @@ export class ChatService {
   }
 
   async #changeChat(actorId: number, chatId: number, values: Partial<ChatRow>): Promise<SequencedUpdate[]> {
+    if (Object.keys(values).length === 0) throw new RpcError('CHAT_NOT_MODIFIED', `Cannot change chat ${chatId}: nothing to change was given`);
     const now = this.#now();
     const deliveries = await this.deps.db.transaction().execute(async (trx) => {
       await trx.updateTable('chats').set(values).where('id', '=', chatId).execute();
@@ -534,6 +548,15 @@ export class ChatService {
 }
 
 const LIKE_ESCAPE = String.fromCharCode(92);
+
+/**
+ * Is a member's arrival or departure an update of the chat's sequence? In groups, yes: members see
+ * who comes and goes. In channels only for admins: subscribers come and go by the million, and
+ * telling every reader of every one of them would cost readers² frames (Telegram tells no one either).
+ */
+function isAnnounced(type: ChatKind, member: { role: 'owner' | 'admin' | 'member' }): boolean {
+  return type !== 'channel' || member.role !== 'member';
+}
 
 /** `expression LIKE pattern ESCAPE '\\'`: SQL has no escape character unless one is named. */
 function likeEscaped(expression: Expression<unknown>, pattern: string) {

@@ -76,12 +76,28 @@ export async function appendForChat(
   return deliveries;
 }
 
-/** Pushes committed updates on the bus. */
+const outgoing = new WeakMap<Bus, Delivery[]>();
+
+/**
+ * Pushes committed updates on the bus, right after the current turn of the event loop: the acting
+ * client's answer goes out first, and the fan-out (a frame per online reader) after it. One queue
+ * per bus keeps the order in which the updates were committed.
+ */
 export function publish(bus: Bus, deliveries: readonly Delivery[]): void {
-  for (const delivery of deliveries) {
-    if (delivery.chatId === null) bus.publish(userTopic(delivery.userId), { kind: 'update', update: delivery.update });
-    else bus.publish(chatTopic(delivery.chatId), { kind: 'chatUpdate', chatId: delivery.chatId, update: delivery.update });
+  if (deliveries.length === 0) return;
+  let queue = outgoing.get(bus);
+  if (queue === undefined) {
+    queue = [];
+    outgoing.set(bus, queue);
+    setImmediate(() => {
+      outgoing.delete(bus);
+      for (const delivery of queue!) {
+        if (delivery.chatId === null) bus.publish(userTopic(delivery.userId), { kind: 'update', update: delivery.update });
+        else bus.publish(chatTopic(delivery.chatId), { kind: 'chatUpdate', chatId: delivery.chatId, update: delivery.update });
+      }
+    });
   }
+  queue.push(...deliveries);
 }
 
 /** The updates the acting user's device applies at once: its own sequence's and the chat sequences'. */
