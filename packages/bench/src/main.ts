@@ -14,9 +14,10 @@ import { runChannelFanout, type ChannelFanoutParams, type ChannelFanoutResult } 
 import { runGroupJoin, type GroupJoinParams, type GroupJoinResult } from './group-join.ts';
 import { runOneToOne, type OneToOneParams, type OneToOneResult } from './one-to-one.ts';
 import { startServerProcess } from './server-control.ts';
+import { runFileTransfer, type FileTransferParams, type FileTransferResult } from './file-transfer.ts';
 
 const ROOT = fileURLToPath(new URL('../../..', import.meta.url));
-const WORKLOADS = ['one-to-one', 'channel-fanout', 'group-join'] as const;
+const WORKLOADS = ['one-to-one', 'channel-fanout', 'group-join', 'file-transfer'] as const;
 type Workload = (typeof WORKLOADS)[number];
 
 const quick = process.argv.includes('--quick');
@@ -29,6 +30,7 @@ function parseWorkload(name: string): Workload {
 }
 
 const params = {
+  fileTransfer: { sizeBytes: (quick ? 256 : 1024) * 2 ** 20, partBytes: 512 * 1024, parallel: 4 } satisfies FileTransferParams,
   oneToOne: (quick ? { pairs: 20, messagesPerSender: 500, window: 20 } : { pairs: 50, messagesPerSender: 2000, window: 40 }) satisfies OneToOneParams,
   channelFanout: {
     subscriberCounts: quick ? [1000] : [1000, 10_000],
@@ -108,6 +110,16 @@ const oneToOne: OneToOneResult | undefined = await attempt('one-to-one', () =>
 );
 const channelFanout: ChannelFanoutResult | undefined = await attempt('channel-fanout', () => withDataDir((dataDir) => runChannelFanout(dataDir, params.channelFanout, log)));
 const groupJoin: GroupJoinResult | undefined = await attempt('group-join', () => withDataDir((dataDir) => runGroupJoin(dataDir, params.groupJoin, log)));
+const fileTransfer: FileTransferResult | undefined = await attempt('file-transfer', () =>
+  withDataDir(async (dataDir) => {
+    const server = await startServerProcess(dataDir);
+    try {
+      return await runFileTransfer(server, params.fileTransfer);
+    } finally {
+      await server.stop();
+    }
+  }),
+);
 
 const result = {
   benchmark: 'samizdat',
@@ -133,10 +145,12 @@ const result = {
     ...(oneToOne && { oneToOne: params.oneToOne }),
     ...(channelFanout && { channelFanout: params.channelFanout }),
     ...(groupJoin && { groupJoin: params.groupJoin }),
+    ...(fileTransfer && { fileTransfer: params.fileTransfer }),
   },
   ...(oneToOne && { oneToOne }),
   ...(channelFanout && { channelFanout }),
   ...(groupJoin && { groupJoin }),
+  ...(fileTransfer && { fileTransfer }),
   ...(Object.keys(failures).length > 0 && { failures }),
 };
 mkdirSync(join(ROOT, 'bench/results'), { recursive: true });
@@ -162,6 +176,11 @@ for (const run of groupJoin?.runs ?? []) {
 }
 if (groupJoin) {
   rows.push(['', 'seed / restart', `${groupJoin.seed.memberships} memberships in ${groupJoin.seed.seconds} s / restart ${groupJoin.restartMs} ms, RSS ${groupJoin.serverMemoryMiB.afterRestart} MiB`]);
+}
+if (fileTransfer) {
+  rows.push([`file ${fileTransfer.sizeMiB} MiB`, 'upload (parts + join)', `${fileTransfer.upload.mibPerSecond} MiB/s: ${fileTransfer.upload.seconds} s (${fileTransfer.upload.partsSeconds} + ${fileTransfer.upload.completeSeconds})`]);
+  rows.push(['', 'download', `${fileTransfer.download.mibPerSecond} MiB/s: ${fileTransfer.download.seconds} s`]);
+  rows.push(['', 'server RSS', `${fileTransfer.serverMemoryMiB.before} MiB before, peak ${fileTransfer.serverMemoryMiB.peakDuring} MiB (+${fileTransfer.serverMemoryMiB.growth})`]);
 }
 for (const [workload, reason] of Object.entries(failures)) rows.push([workload, 'FAILED', reason]);
 const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => row[column]!.length)));

@@ -18,6 +18,10 @@ export const CLI_ERROR_CATALOG = {
   PROFILE_INVALID: { exitCode: 1 },
   /** The server could not be reached, or the connection dropped before the answer came. */
   CONNECTION_FAILED: { exitCode: 3 },
+  /** A local file cannot be read (missing, not a regular file, empty) or written. */
+  FILE_UNREADABLE: { exitCode: 1 },
+  /** SIGINT or SIGTERM stopped a transfer; what was done so far is kept for a resume. */
+  INTERRUPTED: { exitCode: 130 },
 } as const satisfies Record<string, { exitCode: number }>;
 
 /** A code from {@link CLI_ERROR_CATALOG}. */

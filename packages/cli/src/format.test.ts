@@ -22,7 +22,7 @@ function chat(fields: Partial<Chat> & Pick<Chat, 'id' | 'type'>): Chat {
 function message(fields: Partial<Message> & Pick<Message, 'id' | 'text'>): Message {
   return {
     chatId: 5, senderId: 2, date: 1_700_000_000, randomId: 'r', entities: [], replyToId: null, forward: null, editDate: null,
-    reactions: [], views: null, signature: null, ...fields,
+    reactions: [], views: null, signature: null, media: null, ...fields,
   };
 }
 

@@ -3,6 +3,7 @@ import {
   type AdminRights,
   type Chat,
   type ChatMember,
+  type Media,
   type Message,
   type PresenceFrame,
   type ReactionCount,
@@ -75,6 +76,7 @@ export function formatReactions(reactions: readonly ReactionCount[]): string {
 /** What a message has been through, as `[…]` markers: forward, reply, edit, pin, reactions, views. */
 export function messageMarkers(message: Message, options: { isPinned?: boolean; hasViews?: boolean } = {}): string[] {
   const markers: string[] = [];
+  if (message.media !== null) markers.push(formatMediaMarker(message.media));
   if (message.forward !== null) markers.push(`[forwarded from ${sanitize(message.forward.fromName) || 'unknown'}]`);
   if (message.replyToId !== null) markers.push(`[reply to #${message.replyToId}]`);
   if (message.editDate !== null) markers.push('[edited]');
@@ -82,6 +84,16 @@ export function messageMarkers(message: Message, options: { isPinned?: boolean; 
   if (message.reactions.length > 0) markers.push(`[${formatReactions(message.reactions)}]`);
   if (message.views !== null && options.hasViews !== false) markers.push(`[${plural(message.views, 'view')}]`);
   return markers;
+}
+
+/** `[photo 640×480 cat.jpg, 1.2 MiB]`, `[voice 0:07, 12.0 KiB]`, `[document report.pdf, 3.0 MiB]`. */
+export function formatMediaMarker(media: Media): string {
+  const details: string[] = [];
+  if (media.width !== null && media.height !== null) details.push(`${media.width}×${media.height}`);
+  if (media.duration !== null) details.push(formatDuration(media.duration));
+  const name = sanitize(media.file.name).replace(/\s+/g, ' ');
+  if (name !== '' && media.kind !== 'voice') details.push(name);
+  return `[${[media.kind, ...details].join(' ')}, ${formatBytes(media.file.size)}]`;
 }
 
 /** The sender with the message's markers: `Bob [reply to #3] [edited]`. */
@@ -253,4 +265,26 @@ export function formatSessionLine(session: Session): string {
 /** `1 member`, `3 members`. */
 function plural(count: number, noun: string): string {
   return `${count} ${noun}${count === 1 ? '' : 's'}`;
+}
+
+/** `512 B`, `1.5 KiB`, `3.0 MiB`, `2.00 GiB`. */
+export function formatBytes(bytes: number): string {
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+  let value = Math.max(0, bytes);
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit += 1;
+  }
+  if (unit === 0) return `${Math.round(value)} B`;
+  return `${value.toFixed(value < 10 && unit >= 3 ? 2 : 1)} ${units[unit]}`;
+}
+
+/** `0:07`, `12:34`, `1:02:03`. */
+export function formatDuration(seconds: number): string {
+  const total = Math.max(0, Math.ceil(seconds));
+  const hours = Math.floor(total / 3600);
+  const minutes = Math.floor((total % 3600) / 60);
+  const secs = String(total % 60).padStart(2, '0');
+  return hours > 0 ? `${hours}:${String(minutes).padStart(2, '0')}:${secs}` : `${minutes}:${secs}`;
 }

@@ -6,6 +6,7 @@ import { DEFAULT_TIMEOUT_SECONDS } from './command-context.ts';
 import { channelCommand } from './commands/channel-command.ts';
 import { chatsCommand } from './commands/chats-command.ts';
 import { deleteCommand } from './commands/delete-command.ts';
+import { downloadCommand } from './commands/download-command.ts';
 import { editCommand } from './commands/edit-command.ts';
 import { forwardCommand } from './commands/forward-command.ts';
 import { groupCommand } from './commands/group-command.ts';
@@ -18,6 +19,7 @@ import { reactCommand } from './commands/react-command.ts';
 import { replyCommand } from './commands/reply-command.ts';
 import { searchCommand } from './commands/search-command.ts';
 import { sendCommand } from './commands/send-command.ts';
+import { sendFileCommand } from './commands/send-file-command.ts';
 import { serverCommand } from './commands/server-command.ts';
 import { sessionsCommand } from './commands/sessions-command.ts';
 import { terminateSessionCommand } from './commands/terminate-session-command.ts';
@@ -65,6 +67,8 @@ export function createProgram(): Command {
     usernameCommand(),
     chatsCommand(),
     sendCommand(),
+    sendFileCommand(),
+    downloadCommand(),
     historyCommand(),
     listenCommand(),
     replyCommand(),

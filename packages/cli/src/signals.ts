@@ -25,3 +25,21 @@ export async function withForcedExit<T>(cleanup: () => Promise<T>): Promise<T> {
     for (const name of STOP_SIGNALS) process.off(name, force);
   }
 }
+
+/**
+ * Aborts `controller` on the first SIGINT or SIGTERM (with `reason`), so that a transfer stops
+ * cleanly and says how to resume, instead of the process dying mid-write; a second signal exits
+ * at once. Returns the function that removes the handlers.
+ */
+export function abortOnStopSignal(controller: AbortController, reason: () => Error): () => void {
+  let count = 0;
+  const onSignal = () => {
+    count += 1;
+    if (count > 1) process.exit(130);
+    controller.abort(reason());
+  };
+  for (const name of STOP_SIGNALS) process.on(name, onSignal);
+  return () => {
+    for (const name of STOP_SIGNALS) process.off(name, onSignal);
+  };
+}

@@ -33,6 +33,13 @@ describe('parseStoredState', () => {
     });
   });
 
+  test('[SDK33] reads outbox entries with media next to ones stored before media existed, and refuses malformed media', () => {
+    const withMedia = { ...entry, randomId: 'r3', text: '', media: { fileId: 'f-1', kind: 'photo', width: 10, height: 20 } };
+    assert.deepEqual(parseStoredState({ outbox: [entry, withMedia] }), { state: { outbox: [entry, withMedia] } });
+    const bad = { ...entry, media: { fileId: 'f-1', kind: 'sticker' } };
+    assert.match((parseStoredState({ outbox: [bad] }) as { fault: string }).fault, /outbox entry 0 is malformed/);
+  });
+
   test('[SDK22] names what is wrong with a malformed state', () => {
     const cases: [unknown, RegExp][] = [
       [null, /not an object/],

@@ -1,4 +1,4 @@
-import { compiled, MessageEntity, Peer } from '@samizdat/protocol';
+import { compiled, InputMedia, MessageEntity, Peer } from '@samizdat/protocol';
 
 /** A message waiting in the outbox for the server's answer. */
 export interface OutboxEntry {
@@ -10,6 +10,8 @@ export interface OutboxEntry {
   replyToId?: number;
   /** Styled and linked spans of `text`. */
   entities?: MessageEntity[];
+  /** An uploaded file sent with the message; `text` is then its caption (may be empty). */
+  media?: InputMedia;
   /** When `sendMessage` was called, in milliseconds since the Unix epoch. */
   createdAt: number;
 }
@@ -112,16 +114,18 @@ function parseChatPts(value: unknown): Record<string, number> | string {
 
 function parseOutboxEntry(value: unknown): OutboxEntry | null {
   if (!isRecord(value)) return null;
-  const { randomId, peer, text, replyToId, entities, createdAt } = value;
+  const { randomId, peer, text, replyToId, entities, media, createdAt } = value;
   if (typeof randomId !== 'string' || randomId.length === 0 || typeof text !== 'string') return null;
   if (typeof createdAt !== 'number' || !Number.isFinite(createdAt)) return null;
   if (!compiled(Peer).Check(peer)) return null;
-  // Both optional: entries stored before replies and entities existed have neither.
+  // All optional: entries stored before replies, entities and media existed have none of them.
   if (replyToId !== undefined && !isPositiveInteger(replyToId)) return null;
   if (entities !== undefined && !(Array.isArray(entities) && entities.every((entity) => compiled(MessageEntity).Check(entity)))) return null;
+  if (media !== undefined && !compiled(InputMedia).Check(media)) return null;
   const entry: OutboxEntry = { randomId, peer, text, createdAt };
   if (replyToId !== undefined) entry.replyToId = replyToId;
   if (entities !== undefined) entry.entities = entities;
+  if (media !== undefined) entry.media = media;
   return entry;
 }
 

@@ -14,6 +14,18 @@ export {
 } from './samizdat-client.ts';
 export { MemoryStore, parseStoredState, type ClientStore, type OutboxEntry, type StoredState } from './client-store.ts';
 export { ClientClosedError, ProtocolError, RequestTimeoutError } from './client-errors.ts';
+export { blobSource, bytesSource, type FileSource } from './file-source.ts';
+export { DEFAULT_UPLOAD_PARALLEL, type UploadFileOptions, type UploadState } from './file-upload.ts';
+export {
+  DEFAULT_DOWNLOAD_CHUNK_BYTES,
+  DEFAULT_DOWNLOAD_PARALLEL,
+  type DownloadFileOptions,
+  type DownloadResult,
+  type DownloadSink,
+} from './file-download.ts';
+export { httpBaseUrl, TransferNetworkError, type FetchLike } from './file-http.ts';
+export { isValidPartSize, partCountOf, planParts, type FilePart } from './file-parts.ts';
+export { createSha256, sha256Hex, type Sha256Hasher } from './sha256.ts';
 export { UpdateSequencer, type DifferenceResult, type UpdateSequencerOptions } from './update-sequencer.ts';
 export type { ConnectionState } from './reconnecting-connection.ts';
 export { MAX_OUTBOX_IN_FLIGHT } from './outbox.ts';

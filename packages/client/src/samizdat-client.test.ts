@@ -453,6 +453,68 @@ describe('SamizdatClient messages and updates', () => {
     await client.close();
   });
 
+  test('[SDK33] sendMedia goes through the outbox: stored with its media first, resent with it after a drop', async () => {
+    const { server, store, timers, bob, connectAlice } = setup();
+    const { client } = await connectAlice();
+    let storedAtSend: StoredState | null = null;
+    let isDropping = true;
+    server.intercept = (connection, frame) => {
+      if (frame.method !== 'messages.send') return false;
+      storedAtSend ??= store.state;
+      if (!isDropping) return false;
+      isDropping = false;
+      connection.close(1006, 'lost');
+      return true;
+    };
+    const media = { fileId: 'file-abc', kind: 'photo', width: 640, height: 480 } as const;
+    const sending = client.sendMedia(toBob(bob.user.id), media, '', { randomId: 'media-0001' });
+    await flushAsync();
+    await timers.advance(250);
+    const message = await sending;
+    assert.deepEqual((storedAtSend as StoredState | null)?.outbox.map((entry) => entry.media), [media]);
+    const sends = server.callsOf('messages.send').map((call) => call.params as { randomId: string; text: string; media?: unknown });
+    assert.equal(sends.length, 2, 'sent, dropped, sent again');
+    assert.ok(sends.every((params) => params.randomId === 'media-0001' && params.text === '' && JSON.stringify(params.media) === JSON.stringify(media)));
+    assert.equal(message.media?.kind, 'photo');
+    assert.equal(message.media?.file.id, 'file-abc');
+    assert.deepEqual(client.outbox, []);
+    await client.close();
+  });
+
+  test('[SDK33] sendMedia refuses a caption over 1024 characters before it enters the outbox', async () => {
+    const { server, bob, connectAlice } = setup();
+    const { client } = await connectAlice();
+    await assert.rejects(
+      client.sendMedia(toBob(bob.user.id), { fileId: 'f', kind: 'document' }, 'x'.repeat(1025)),
+      (error: unknown) => error instanceof RpcError && error.code === 'MEDIA_CAPTION_TOO_LONG',
+    );
+    await assert.rejects(
+      client.sendMedia(toBob(bob.user.id), { fileId: 'f', kind: 'sticker' as 'photo' }),
+      (error: unknown) => error instanceof RpcError && error.code === 'PARAMS_INVALID',
+    );
+    assert.deepEqual(client.outbox, []);
+    assert.equal(server.callsOf('messages.send').length, 0);
+    await client.close();
+  });
+
+  test('[SDK34] fileUrl is under the HTTP base derived from the WebSocket URL, or the one given', () => {
+    const { server } = setup();
+    const derived = new SamizdatClient({ url: 'wss://chat.example/prefix/ws', WebSocket: server.WebSocket });
+    assert.equal(derived.fileUrl('a b'), 'https://chat.example/prefix/files/a%20b');
+    const given = new SamizdatClient({ url: WS_URL, httpUrl: 'https://cdn.example/', WebSocket: server.WebSocket });
+    assert.equal(given.fileUrl('f1'), 'https://cdn.example/files/f1');
+  });
+
+  test('[SDK30] uploadFile and downloadFile without a session fail before any request', async () => {
+    const { createClient } = setup();
+    let fetches = 0;
+    const { client } = createClient({ fetch: async () => { fetches += 1; return new Response(); } });
+    await assert.rejects(client.uploadFile({ size: 1, read: async () => new Uint8Array(1) }), (error: unknown) => error instanceof RpcError && error.code === 'AUTH_KEY_UNREGISTERED');
+    await assert.rejects(client.downloadFile('f', () => {}), (error: unknown) => error instanceof RpcError && error.code === 'AUTH_KEY_UNREGISTERED');
+    assert.equal(fetches, 0);
+    await client.close();
+  });
+
   test('[SDK8] a message sent before connect goes out after the stored outbox', async () => {
     const { server, store, alice, bob, createClient } = setup();
     await store.save({

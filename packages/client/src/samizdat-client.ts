@@ -1,4 +1,5 @@
 import {
+  MAX_CAPTION_LENGTH,
   MAX_MESSAGE_LENGTH,
   PROTOCOL_VERSION,
   RpcError,
@@ -8,6 +9,8 @@ import {
   paramsFault,
   type Authorization,
   type ErrorFrame,
+  type FileInfo,
+  type InputMedia,
   type Message,
   type MessageEntity,
   type MethodName,
@@ -28,6 +31,10 @@ import { ChatSequences } from './chat-sequences.ts';
 import { ClientClosedError } from './client-errors.ts';
 import { MemoryStore, type ClientStore, type OutboxEntry, type StoredState } from './client-store.ts';
 import { createDeferred } from './deferred.ts';
+import { downloadFile, type DownloadFileOptions, type DownloadResult, type DownloadSink } from './file-download.ts';
+import { FileHttp, httpBaseUrl, type FetchLike } from './file-http.ts';
+import type { FileSource } from './file-source.ts';
+import { uploadFile, type UploadFileOptions } from './file-upload.ts';
 import type { Logger } from './logger.ts';
 import { Outbox } from './outbox.ts';
 import { PendingCalls, type CallOutcome, type RequestOptions } from './pending-calls.ts';
@@ -78,6 +85,15 @@ export interface SamizdatClientOptions {
   logger?: Logger;
   /** Clock and timers, for tests that drive time by hand. @default systemTimers */
   timers?: Timers;
+  /**
+   * The server's HTTP address, where files are uploaded and downloaded.
+   * @default derived from `url`: `ws://h:p/ws` → `http://h:p`, `wss://…` → `https://…`
+   */
+  httpUrl?: string;
+  /** The `fetch` of file transfers. @default globalThis.fetch */
+  fetch?: FetchLike;
+  /** An HTTP request of a file transfer (one part, one range) without its answer after this long is tried again. @default 60_000 */
+  transferTimeoutMs?: number;
 }
 
 /** Why the client is no longer signed in. */
@@ -150,6 +166,8 @@ export interface SendMessageOptions {
 }
 
 const DEFAULT_HANDSHAKE_TIMEOUT_MS = 15_000;
+const DEFAULT_TRANSFER_TIMEOUT_MS = 60_000;
+const DEFAULT_FLOOD_WAIT_THRESHOLD_SECONDS = 10;
 
 /**
  * The Samizdat client: one connection to the server, kept up until {@link SamizdatClient.close}.
@@ -173,6 +191,8 @@ export class SamizdatClient {
   readonly #sequencer: UpdateSequencer;
   readonly #chats: ChatSequences;
   readonly #outbox: Outbox;
+  readonly #files: FileHttp;
+  readonly #floodWaitThresholdSeconds: number;
   readonly #firstWelcome = createDeferred<Welcome>();
   #token: string | null;
   #user: User | null = null;
@@ -189,6 +209,7 @@ export class SamizdatClient {
     this.#timers = options.timers ?? systemTimers;
     this.#requestTimeoutMs = options.requestTimeoutMs;
     this.#optionToken = options.token;
+    this.#floodWaitThresholdSeconds = options.floodWaitThresholdSeconds ?? DEFAULT_FLOOD_WAIT_THRESHOLD_SECONDS;
     this.#token = options.token ?? null;
     this.#emitter = new TypedEmitter({ logger: this.#logger });
     this.#persisted = new PersistedState(options.store ?? new MemoryStore(), {
@@ -206,6 +227,13 @@ export class SamizdatClient {
         this.#request('messages.send', sendParams(entry), { signal, floodWaitThresholdSeconds: Number.POSITIVE_INFINITY }),
       onFailed: (entry, error) => this.#emitter.emit('outboxFailed', { entry, error }),
       logger: this.#logger,
+    });
+    this.#files = new FileHttp({
+      baseUrl: (options.httpUrl ?? httpBaseUrl(options.url)).replace(/\/+$/, ''),
+      fetch: resolveFetch(options.fetch),
+      getToken: () => this.#token,
+      timers: this.#timers,
+      requestTimeoutMs: options.transferTimeoutMs ?? DEFAULT_TRANSFER_TIMEOUT_MS,
     });
   }
 
@@ -342,23 +370,87 @@ export class SamizdatClient {
     if (text.length > MAX_MESSAGE_LENGTH) {
       throw new RpcError('MESSAGE_TOO_LONG', `Cannot send message: text is ${text.length} characters, limit is ${MAX_MESSAGE_LENGTH}`);
     }
+    return this.#enqueue(peer, text, options, undefined);
+  }
+
+  /**
+   * Sends an uploaded file (from {@link SamizdatClient.uploadFile}) as a photo, video, voice note
+   * or document, with an optional caption, through the outbox exactly as
+   * {@link SamizdatClient.sendMessage} sends text ([SDK33]): persisted first, resent with the same
+   * `randomId` until the server answers. Resolves with the stored message, whose `media` the server
+   * completed (a photo's size and thumbnail).
+   */
+  async sendMedia(peer: Peer, media: InputMedia, caption = '', options: SendMessageOptions = {}): Promise<Message> {
+    if (caption.length > MAX_CAPTION_LENGTH) {
+      throw new RpcError('MEDIA_CAPTION_TOO_LONG', `Cannot send media: caption is ${caption.length} characters, limit is ${MAX_CAPTION_LENGTH}`);
+    }
+    return this.#enqueue(peer, caption, options, media);
+  }
+
+  /**
+   * Uploads a file part by part over HTTP and resolves with the stored file, ready for
+   * {@link SamizdatClient.sendMedia} ([SDK30], [SDK31]). Memory stays at about
+   * `(parallel + 1) × partSize` whatever the file's size. Failed parts are retried with backoff;
+   * an upload that fails anyway (or is aborted) can be resumed by passing the `uploadId` that
+   * `onStarted` gave, and then sends only the parts the server lacks.
+   */
+  async uploadFile(source: FileSource, options: UploadFileOptions = {}): Promise<FileInfo> {
+    await this.#requireSession('Cannot upload file');
+    const deps = {
+      call: <M extends 'files.startUpload' | 'files.getUpload' | 'files.completeUpload'>(method: M, params: MethodParams<M>) => this.call(method, params),
+      http: this.#files,
+      timers: this.#timers,
+      floodWaitThresholdSeconds: this.#floodWaitThresholdSeconds,
+      logger: this.#logger,
+    };
+    return uploadFile(deps, source, options);
+  }
+
+  /**
+   * Downloads a file over HTTP ranges, several at once, into `sink`, which gets the bytes in order
+   * one call at a time ([SDK32]). Pass `offset` to resume after the bytes the sink already holds.
+   * Resolves once the sink has every byte.
+   */
+  async downloadFile(fileId: string, sink: DownloadSink, options: DownloadFileOptions = {}): Promise<DownloadResult> {
+    await this.#requireSession('Cannot download file');
+    const deps = { http: this.#files, timers: this.#timers, floodWaitThresholdSeconds: this.#floodWaitThresholdSeconds, logger: this.#logger };
+    return downloadFile(deps, fileId, sink, options);
+  }
+
+  /**
+   * The HTTP address of a file. A `GET` needs the header `authorization: Bearer <token>` and
+   * may ask for a `Range`.
+   */
+  fileUrl(fileId: string): string {
+    return this.#files.fileUrl(fileId);
+  }
+
+  /** The checks both kinds of message go through, then the outbox. */
+  async #enqueue(peer: Peer, text: string, options: SendMessageOptions, media: InputMedia | undefined): Promise<Message> {
+    const what = media === undefined ? 'Cannot send message' : 'Cannot send media';
     const randomId = options.randomId ?? generateRandomId();
     if (!isValidRandomId(randomId)) {
-      throw new RpcError('RANDOM_ID_INVALID', 'Cannot send message: randomId must be 8 to 64 characters of A-Z, a-z, 0-9, _ and -');
+      throw new RpcError('RANDOM_ID_INVALID', `${what}: randomId must be 8 to 64 characters of A-Z, a-z, 0-9, _ and -`);
     }
     const entry: OutboxEntry = { randomId, peer, text, createdAt: this.#timers.now() };
     if (options.replyToId !== undefined) entry.replyToId = options.replyToId;
     if (options.entities !== undefined) entry.entities = options.entities;
+    if (media !== undefined) entry.media = media;
     const fault = paramsFault('messages.send', sendParams(entry));
-    if (fault !== null) throw new RpcError('PARAMS_INVALID', `Cannot send message: ${fault}`);
+    if (fault !== null) throw new RpcError('PARAMS_INVALID', `${what}: ${fault}`);
     const outside = entry.entities?.findIndex((entity) => entity.offset + entity.length > text.length) ?? -1;
     if (outside !== -1) {
-      throw new RpcError('ENTITY_BOUNDS_INVALID', `Cannot send message: entity ${outside} ends past the text's ${text.length} characters`);
+      throw new RpcError('ENTITY_BOUNDS_INVALID', `${what}: entity ${outside} ends past the text's ${text.length} characters`);
     }
+    await this.#requireSession(what);
+    return this.#outbox.enqueue(entry);
+  }
+
+  /** Waits for the stored state, then insists on a session. */
+  async #requireSession(what: string): Promise<void> {
     if (this.#stoppedError !== null) throw this.#stoppedError;
     await this.#load();
-    if (this.#token === null) throw new RpcError('AUTH_KEY_UNREGISTERED', 'Cannot send message: not signed in');
-    return this.#outbox.enqueue(entry);
+    if (this.#token === null) throw new RpcError('AUTH_KEY_UNREGISTERED', `${what}: not signed in`);
   }
 
   // --- construction -------------------------------------------------------------------------
@@ -367,7 +459,7 @@ export class SamizdatClient {
     return new PendingCalls({
       send: (text) => this.#connection.send(text),
       onResult: (outcome) => this.#observeResult(outcome),
-      floodWaitThresholdSeconds: options.floodWaitThresholdSeconds ?? 10,
+      floodWaitThresholdSeconds: this.#floodWaitThresholdSeconds,
       timers: this.#timers,
       logger: this.#logger,
     });
@@ -729,6 +821,7 @@ function sendParams(entry: OutboxEntry): MethodParams<'messages.send'> {
   const params: MethodParams<'messages.send'> = { peer: entry.peer, text: entry.text, randomId: entry.randomId };
   if (entry.replyToId !== undefined) params.replyToId = entry.replyToId;
   if (entry.entities !== undefined) params.entities = entry.entities;
+  if (entry.media !== undefined) params.media = entry.media;
   return params;
 }
 
@@ -752,6 +845,12 @@ function sequencedUpdatesOf(result: unknown): readonly SequencedUpdate[] {
   true satisfies [UpdatesNotSequenced] extends [never] ? true : never;
   if (typeof result !== 'object' || result === null || !('updates' in result) || !Array.isArray(result.updates)) return [];
   return result.updates as SequencedUpdate[];
+}
+
+function resolveFetch(fetch: FetchLike | undefined): FetchLike {
+  if (fetch !== undefined) return fetch;
+  // Called through a wrapper: a browser's fetch throws "Illegal invocation" when called on another object.
+  return (url, init) => globalThis.fetch(url, init);
 }
 
 function requirePhone(phone: string): string {

@@ -81,6 +81,42 @@ export type ForwardOrigin = Static<typeof ForwardOrigin>;
 export const ReactionCount = T.Object({ emoji: T.String({ maxLength: 16 }), count: T.Integer({ minimum: 1 }) }, strict);
 export type ReactionCount = Static<typeof ReactionCount>;
 
+/** A stored file: bytes kept once per content, named per upload. */
+export const FileInfo = T.Object(
+  {
+    /** Unguessable id; reading still needs the right to (the uploader, or a reader of a chat where it was sent). */
+    id: T.String(),
+    size: T.Integer({ minimum: 0 }),
+    mimeType: T.String(),
+    name: T.String(),
+    sha256: T.String(),
+  },
+  strict,
+);
+export type FileInfo = Static<typeof FileInfo>;
+
+export const MediaKind = T.Union([T.Literal('photo'), T.Literal('video'), T.Literal('voice'), T.Literal('document')]);
+export type MediaKind = Static<typeof MediaKind>;
+
+/** A file attached to a message, with what the kind needs to be shown before it is downloaded. */
+export const Media = T.Object(
+  {
+    kind: MediaKind,
+    file: FileInfo,
+    /** Photos (measured by the server) and videos (as the sender says). */
+    width: T.Union([T.Integer({ minimum: 0 }), T.Null()]),
+    height: T.Union([T.Integer({ minimum: 0 }), T.Null()]),
+    /** Videos and voice notes, in seconds. */
+    duration: T.Union([T.Number({ minimum: 0 }), T.Null()]),
+    /** Voice notes: amplitude samples 0–31, base64 of one byte each, at most 100. */
+    waveform: T.Union([T.String({ maxLength: 200 }), T.Null()]),
+    /** Photos: a small JPEG made by the server. */
+    thumbnail: T.Union([FileInfo, T.Null()]),
+  },
+  strict,
+);
+export type Media = Static<typeof Media>;
+
 /** One message. Ids count up from 1 within each chat, so history pages by id. */
 export const Message = T.Object(
   {
@@ -101,6 +137,8 @@ export const Message = T.Object(
     views: T.Union([T.Integer({ minimum: 0 }), T.Null()]),
     /** Channel posts with signatures on: the posting admin's name. */
     signature: T.Union([T.String(), T.Null()]),
+    /** An attached photo, video, voice note or document; `text` is then its caption. */
+    media: T.Union([Media, T.Null()]),
   },
   strict,
 );

@@ -1,6 +1,6 @@
 import { Type as T, type Static, type TSchema } from '@sinclair/typebox';
-import { AdminRights, Chat, ChatAction, ChatMember, ChatType, Id, InviteLink, LastSeenVisibility, Message, MessageEntity, Peer, PhoneVisibility, Session, Update, UpdatesState, User, UserStatus, UnixTime } from './entities.ts';
-import { MAX_DIFFERENCE_SLICE, MAX_MESSAGE_LENGTH } from './version.ts';
+import { AdminRights, Chat, ChatAction, ChatMember, ChatType, FileInfo, Id, MediaKind, InviteLink, LastSeenVisibility, Message, MessageEntity, Peer, PhoneVisibility, Session, Update, UpdatesState, User, UserStatus, UnixTime } from './entities.ts';
+import { MAX_DIFFERENCE_SLICE, MAX_FILE_PART_BYTES, MAX_MESSAGE_LENGTH } from './version.ts';
 
 const strict = { additionalProperties: false } as const;
 const Empty = T.Object({}, strict);
@@ -25,6 +25,34 @@ const About = T.String({ maxLength: 1024 });
 const Username = T.String({ maxLength: 64 });
 const ChatIdParams = T.Object({ chatId: Id }, strict);
 const ChatResult = T.Object({ chat: Chat, users: T.Array(User), updates: T.Array(SequencedUpdate) }, strict);
+/** A file to attach to a message. */
+export const InputMedia = T.Object(
+  {
+    fileId: T.String({ maxLength: 64 }),
+    kind: MediaKind,
+    width: T.Optional(T.Integer({ minimum: 0, maximum: 100_000 })),
+    height: T.Optional(T.Integer({ minimum: 0, maximum: 100_000 })),
+    duration: T.Optional(T.Number({ minimum: 0, maximum: 1e7 })),
+    waveform: T.Optional(T.String({ maxLength: 200 })),
+  },
+  strict,
+);
+export type InputMedia = Static<typeof InputMedia>;
+
+/** An upload in progress: parts are sent by HTTP `PUT /files/uploads/<uploadId>/<index>`. */
+const UploadState = T.Object(
+  {
+    uploadId: T.String(),
+    size: T.Integer(),
+    partSize: T.Integer(),
+    partCount: T.Integer(),
+    /** Indexes of the parts stored so far. */
+    receivedParts: T.Array(T.Integer()),
+    expiresAt: UnixTime,
+  },
+  strict,
+);
+
 const DifferenceResult = T.Union([
   T.Object(
     {
@@ -104,6 +132,8 @@ export const METHODS = {
         randomId: T.String({ maxLength: 128 }),
         replyToId: T.Optional(Id),
         entities: T.Optional(Entities),
+        /** A file uploaded with `files.completeUpload`; `text` is then its caption (may be empty). */
+        media: T.Optional(InputMedia),
       },
       strict,
     ),
@@ -266,6 +296,30 @@ export const METHODS = {
   'updates.getChatDifference': method(
     T.Object({ chatId: Id, pts: T.Integer({ minimum: 0 }), limit: T.Optional(T.Integer({ minimum: 1, maximum: MAX_DIFFERENCE_SLICE })) }, strict),
     DifferenceResult,
+  ),
+  'files.startUpload': method(
+    T.Object(
+      {
+        size: T.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER }),
+        /** A power of two from 1 KiB to 512 KiB. */
+        partSize: T.Integer({ minimum: 1, maximum: 1 << 30 }),
+        name: T.Optional(T.String({ maxLength: 255 })),
+        mimeType: T.Optional(T.String({ maxLength: 127 })),
+      },
+      strict,
+    ),
+    UploadState,
+  ),
+  /** Where an upload stands: which parts the server has (to resume after a lost connection). */
+  'files.getUpload': method(T.Object({ uploadId: T.String({ maxLength: 64 }) }, strict), UploadState),
+  'files.completeUpload': method(
+    T.Object({ uploadId: T.String({ maxLength: 64 }), sha256: T.String({ minLength: 64, maxLength: 64 }) }, strict),
+    T.Object({ file: FileInfo }, strict),
+  ),
+  /** A slice of a file over the protocol; HTTP `GET /files/<id>` with Range does the same for players. */
+  'files.getPart': method(
+    T.Object({ fileId: T.String({ maxLength: 64 }), offset: T.Integer({ minimum: 0 }), limit: T.Integer({ minimum: 1, maximum: MAX_FILE_PART_BYTES }) }, strict),
+    T.Object({ bytes: T.String(), size: T.Integer({ minimum: 0 }) }, strict),
   ),
   'updates.getState': method(Empty, UpdatesState),
   'updates.getDifference': method(

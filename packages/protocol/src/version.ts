@@ -15,3 +15,10 @@ export const MAX_DIFFERENCE_SLICE = 1000;
 
 /** A client further behind than this gets `differenceTooLong` and refetches its chats instead. */
 export const DIFFERENCE_TOO_LONG_THRESHOLD = 100_000;
+
+/** Upload parts are a power of two between these sizes, as on Telegram. */
+export const MIN_FILE_PART_BYTES = 1024;
+export const MAX_FILE_PART_BYTES = 512 * 1024;
+
+/** Longest caption of a media message. */
+export const MAX_CAPTION_LENGTH = 1024;

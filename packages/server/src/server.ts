@@ -15,7 +15,11 @@ import { ClientConnection } from './gateway/client-connection.ts';
 import { DEFAULT_CONNECTION_LIMITS, type ConnectionLimits } from './gateway/connection-limits.ts';
 import { createHandlers } from './gateway/handlers.ts';
 import { startHeartbeat } from './gateway/heartbeat.ts';
-import { handleHttp } from './http/http-routes.ts';
+import { createHttpHandler } from './http/http-routes.ts';
+import { LocalContentStore } from './files/content-store.ts';
+import { FileService } from './files/file-service.ts';
+import { UploadService } from './files/upload-service.ts';
+import { mkdir } from 'node:fs/promises';
 import { ChatKeyring } from './keys/chat-keyring.ts';
 import { envMasterKey, fileMasterKey, type MasterKeyProvider } from './keys/master-key.ts';
 import { ChatDirectory } from './chats/chat-access.ts';
@@ -28,6 +32,9 @@ import { createLogger, type Logger } from './shared/logger.ts';
 import { migrate } from './storage/migrations.ts';
 import { openSqliteStorage } from './storage/sqlite-storage.ts';
 import { UpdateService } from './updates/update-service.ts';
+
+/** Telegram's limit: 2 GiB a file. */
+export const DEFAULT_MAX_FILE_BYTES = 2 * 1024 ** 3;
 
 /** How to run a server. Every field has a default that suits a self-hosted single node. */
 export interface ServerOptions {
@@ -42,6 +49,8 @@ export interface ServerOptions {
   /** Where codes go. @default the server log, or a webhook when `codeWebhookUrl` is set */
   codeDelivery?: CodeDelivery;
   codeWebhookUrl?: string;
+  /** Largest file accepted, in bytes. @default 2 GiB */
+  maxFileBytes?: number;
   /** Base URL of invite links (`<publicUrl>/+<hash>`). @default `http://host:port` */
   publicUrl?: string;
   /** @default SAMIZDAT_MASTER_KEY when set, else the file `<dataDir>/master.key` */
@@ -62,6 +71,8 @@ export interface RunningServer {
   /** `ws://host:port/ws` */
   readonly wsUrl: string;
   readonly databasePath: string;
+  /** Reclaims expired uploads now (the server also does so every hour). */
+  sweepUploads(): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -90,13 +101,20 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   const presence = new Presence({ db: storage.db, contacts, bus, clock, logger });
   let boundUrl = '';
   const chats = new ChatService({ db: storage.db, directory, users, keyring, bus, clock, publicUrl: () => options.publicUrl ?? boundUrl });
-  const messages = new MessageService({ db: storage.db, directory, users, keyring, bus, clock });
+  const store = new LocalContentStore(join(dataDir, 'files'));
+  const uploads = new UploadService({ db: storage.db, store, uploadsDir: join(dataDir, 'uploads'), clock, logger, maxFileBytes: options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES });
+  const files = new FileService({ db: storage.db, store, clock, logger, tempDir: join(dataDir, 'uploads') });
+  await mkdir(join(dataDir, 'uploads'), { recursive: true });
+  await uploads.sweepExpired();
+  const sweeper = setInterval(() => void uploads.sweepExpired().catch((error: unknown) => logger.log('warn', 'files.sweep_failed', { error: String(error) })), 3_600_000);
+  sweeper.unref();
+  const messages = new MessageService({ db: storage.db, directory, users, keyring, bus, clock, files });
   const updates = new UpdateService({ db: storage.db, users, keyring, clock });
-  const services = { auth, users, sessions, contacts, presence, chats, messages, updates, bus, clock };
+  const services = { auth, users, sessions, contacts, presence, chats, messages, updates, uploads, files, store, bus, clock };
   const handlers = createHandlers(services);
   const limits = { ...DEFAULT_CONNECTION_LIMITS, ...options.connectionLimits };
 
-  const http = createServer(handleHttp);
+  const http = createServer(createHttpHandler({ sessions, uploads, files, store, clock, logger }));
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES });
   http.on('upgrade', (request, socket, head) => {
     if (new URL(request.url ?? '/', 'http://localhost').pathname !== '/ws') {
@@ -125,8 +143,10 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     httpUrl: `http://${url}`,
     wsUrl: `ws://${url}/ws`,
     databasePath,
+    sweepUploads: () => uploads.sweepExpired(),
     async close() {
       stopHeartbeat();
+      clearInterval(sweeper);
       for (const client of wss.clients) client.terminate();
       await new Promise<void>((done) => wss.close(() => done()));
       http.closeAllConnections();

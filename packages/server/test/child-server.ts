@@ -8,12 +8,13 @@ const FIXTURE = fileURLToPath(new URL('./serve-fixture.ts', import.meta.url));
 export interface ChildServer {
   process: ChildProcess;
   wsUrl: string;
+  httpUrl: string;
   port: number;
   stderr: string[];
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
-export async function spawnServer(options: { dataDir: string; port?: number; connectionLimits?: object }): Promise<ChildServer> {
+export async function spawnServer(options: { dataDir: string; port?: number; connectionLimits?: object; maxFileBytes?: number }): Promise<ChildServer> {
   const child = spawn(process.execPath, ['--import', 'tsx', FIXTURE, JSON.stringify(options)], { stdio: ['ignore', 'pipe', 'pipe'] });
   const stderr: string[] = [];
   createInterface({ input: child.stderr! }).on('line', (line) => stderr.push(line));
@@ -22,6 +23,6 @@ export async function spawnServer(options: { dataDir: string; port?: number; con
     createInterface({ input: child.stdout! }).once('line', done);
     void exited.then(() => fail(new Error(`Server exited before listening: ${stderr.join('\n')}`)));
   });
-  const { wsUrl, port } = JSON.parse(first) as { wsUrl: string; port: number };
-  return { process: child, wsUrl, port, stderr, exited };
+  const { wsUrl, httpUrl, port } = JSON.parse(first) as { wsUrl: string; httpUrl: string; port: number };
+  return { process: child, wsUrl, httpUrl, port, stderr, exited };
 }

@@ -4,7 +4,14 @@
  */
 import { startServer } from '../src/index.ts';
 
-const options = JSON.parse(process.argv[2] ?? '{}') as { dataDir: string; port?: number; connectionLimits?: object };
-const server = await startServer({ port: options.port ?? 0, host: '127.0.0.1', testNumbers: true, dataDir: options.dataDir, connectionLimits: options.connectionLimits });
-process.stdout.write(`${JSON.stringify({ wsUrl: server.wsUrl, port: server.port })}\n`);
+const options = JSON.parse(process.argv[2] ?? '{}') as { dataDir: string; port?: number; connectionLimits?: object; maxFileBytes?: number };
+const server = await startServer({
+  port: options.port ?? 0,
+  host: '127.0.0.1',
+  testNumbers: true,
+  dataDir: options.dataDir,
+  connectionLimits: options.connectionLimits,
+  ...(options.maxFileBytes === undefined ? {} : { maxFileBytes: options.maxFileBytes }),
+});
+process.stdout.write(`${JSON.stringify({ wsUrl: server.wsUrl, httpUrl: server.httpUrl, port: server.port })}\n`);
 process.on('SIGTERM', () => void server.close().then(() => process.exit(0)));

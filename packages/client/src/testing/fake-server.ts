@@ -8,6 +8,8 @@ import {
   type ChatType,
   type ClientFrame,
   type ErrorCode,
+  type InputMedia,
+  type Media,
   type MemberRole,
   type Message,
   type MethodName,
@@ -66,7 +68,21 @@ export function fakeMessage(fields: Pick<Message, 'chatId' | 'id' | 'senderId' |
     reactions: [],
     views: null,
     signature: null,
+    media: null,
     ...fields,
+  };
+}
+
+/** The media a message gets for an `InputMedia`: the fake server stores no files, so the file is a stub. */
+function fakeMedia(input: InputMedia): Media {
+  return {
+    kind: input.kind,
+    file: { id: input.fileId, size: 1, mimeType: 'application/octet-stream', name: 'file', sha256: '0'.repeat(64) },
+    width: input.width ?? null,
+    height: input.height ?? null,
+    duration: input.duration ?? null,
+    waveform: input.waveform ?? null,
+    thumbnail: null,
   };
 }
 
@@ -408,7 +424,7 @@ export class FakeServer {
     const key = `${userId}:${params.randomId}`;
     const existing = this.#sentByRandomId.get(key);
     if (existing !== undefined) return existing;
-    if (params.text.length === 0) throw new RpcError('MESSAGE_EMPTY');
+    if (params.text.length === 0 && params.media === undefined) throw new RpcError('MESSAGE_EMPTY');
     const result =
       params.peer.type === 'chat'
         ? this.#postToChat(this.#memberChat(userId, params.peer.chatId), userId, params)
@@ -426,7 +442,7 @@ export class FakeServer {
     return { message, updates: [{ chatId: null, update: own }] };
   }
 
-  #postToChat(chat: FakeChat, senderId: number, params: Pick<MethodParams<'messages.send'>, 'text' | 'randomId' | 'replyToId' | 'entities'>): MethodResult<'messages.send'> {
+  #postToChat(chat: FakeChat, senderId: number, params: Pick<MethodParams<'messages.send'>, 'text' | 'randomId' | 'replyToId' | 'entities' | 'media'>): MethodResult<'messages.send'> {
     const role = chat.members.get(senderId);
     if (role === undefined) throw new RpcError('CHANNEL_PRIVATE');
     if (chat.type === 'channel' && role === 'member') throw new RpcError('CHAT_WRITE_FORBIDDEN');
@@ -435,7 +451,7 @@ export class FakeServer {
     return { message, updates: [{ chatId: chat.id, update }] };
   }
 
-  #addMessage(chat: FakeChat, senderId: number, params: Pick<MethodParams<'messages.send'>, 'text' | 'randomId' | 'replyToId' | 'entities'>): Message {
+  #addMessage(chat: FakeChat, senderId: number, params: Pick<MethodParams<'messages.send'>, 'text' | 'randomId' | 'replyToId' | 'entities' | 'media'>): Message {
     const date = ++this.#clock;
     const message = fakeMessage({
       chatId: chat.id,
@@ -446,6 +462,7 @@ export class FakeServer {
       randomId: params.randomId,
       entities: params.entities ?? [],
       replyToId: params.replyToId ?? null,
+      media: params.media === undefined ? null : fakeMedia(params.media),
     });
     chat.messages.push(message);
     chat.lastDate = date;

@@ -9,6 +9,9 @@ import type { ChatService } from '../chats/chat-service.ts';
 import type { MessageService } from '../messages/message-service.ts';
 import { announceTyping } from '../messages/typing.ts';
 import { unixSeconds, type Clock } from '../shared/clock.ts';
+import type { ContentStore } from '../files/content-store.ts';
+import type { FileService } from '../files/file-service.ts';
+import type { UploadService } from '../files/upload-service.ts';
 import type { UpdateService } from '../updates/update-service.ts';
 
 /** What a handler knows of the connection that called it. */
@@ -37,6 +40,9 @@ export interface Services {
   chats: ChatService;
   messages: MessageService;
   updates: UpdateService;
+  uploads: UploadService;
+  files: FileService;
+  store: ContentStore;
   bus: Bus;
   clock: Clock;
 }
@@ -159,6 +165,15 @@ export function createHandlers(s: Services): {
     'chats.joinByLink': async (ctx, p) => s.chats.joinByLink(ctx.userId, p.hash),
     'chats.getMembers': async (ctx, p) => s.chats.members(ctx.userId, p),
     'chats.search': async (ctx, p) => s.chats.search(ctx.userId, p.query, p.limit),
+    'files.startUpload': async (ctx, p) => s.uploads.start(ctx.userId, p),
+    'files.getUpload': async (ctx, p) => s.uploads.state(ctx.userId, p.uploadId),
+    'files.completeUpload': async (ctx, p) => ({ file: await s.uploads.complete(ctx.userId, p) }),
+    'files.getPart': async (ctx, p) => {
+      const file = await s.files.readable(ctx.userId, p.fileId);
+      const length = Math.max(0, Math.min(p.limit, file.size - p.offset));
+      const bytes = length === 0 ? new Uint8Array(0) : await s.store.readSlice(file.sha256, p.offset, length);
+      return { bytes: Buffer.from(bytes).toString('base64'), size: file.size };
+    },
     'updates.getState': async (ctx) => s.updates.state(ctx.userId),
     'updates.getDifference': async (ctx, p) => s.updates.difference(ctx.userId, p.pts, p.limit),
     'updates.getChatDifference': async (ctx, p) => s.updates.chatDifference(ctx.userId, p.chatId, p.pts, p.limit),

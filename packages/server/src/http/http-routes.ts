@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { PROTOCOL_VERSION } from '@samizdat/protocol';
+import { handleFileRoute, type FileRoutesDeps } from './file-routes.ts';
 
 const LANDING_PAGE = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
@@ -12,9 +13,21 @@ const LANDING_PAGE = `<!doctype html>
 <p>Use the CLI: <code>samizdat login --server http://HOST:PORT --phone +NUMBER</code>.</p>
 </body></html>`;
 
-/** The plain HTTP side of the server: a landing page and a health check. */
-export function handleHttp(request: IncomingMessage, response: ServerResponse): void {
-  const path = new URL(request.url ?? '/', 'http://localhost').pathname;
+/** The plain HTTP side of the server: files, a landing page and a health check. */
+export function createHttpHandler(files: FileRoutesDeps) {
+  return (request: IncomingMessage, response: ServerResponse): void => {
+    const path = new URL(request.url ?? '/', 'http://localhost').pathname;
+    if (path.startsWith('/files/')) {
+      void handleFileRoute(files, request, response, path).then((handled) => {
+        if (!handled) response.writeHead(404, { 'content-type': 'text/plain' }).end('Not found');
+      });
+      return;
+    }
+    handleHttp(request, response, path);
+  };
+}
+
+function handleHttp(request: IncomingMessage, response: ServerResponse, path: string): void {
   if (request.method !== 'GET' && request.method !== 'HEAD') {
     response.writeHead(405, { allow: 'GET, HEAD' }).end();
     return;

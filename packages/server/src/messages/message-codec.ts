@@ -1,14 +1,15 @@
-import type { ForwardOrigin, Message, MessageEntity, ReactionCount } from '@samizdat/protocol';
+import type { ForwardOrigin, Media, Message, MessageEntity, ReactionCount } from '@samizdat/protocol';
 import type { Selectable } from 'kysely';
 import type { ChatKeyring } from '../keys/chat-keyring.ts';
 import type { MessagesTable } from '../storage/database.ts';
 
 export type MessageRow = Selectable<MessagesTable>;
 
-/** What is sealed per message: the text and its entities (a link's address is content too). */
+/** What is sealed per message: the text, its entities (a link's address is content too) and its media's description (a file's name is too). */
 interface SealedContent {
   text: string;
   entities: MessageEntity[];
+  media?: Media | null;
 }
 
 /** Seals a message's content under the chat's key, bound to its chat and id. */
@@ -17,7 +18,7 @@ export function sealContent(keyring: ChatKeyring, key: Uint8Array, where: { chat
 }
 
 function openContent(keyring: ChatKeyring, row: MessageRow, wrappedKey: Uint8Array): SealedContent {
-  if (row.is_deleted) return { text: '', entities: [] };
+  if (row.is_deleted) return { text: '', entities: [], media: null };
   const key = keyring.chatKey(row.chat_id, wrappedKey);
   return JSON.parse(keyring.openText(key, { chatId: row.chat_id, messageId: row.id }, row.text_sealed)) as SealedContent;
 }
@@ -39,5 +40,6 @@ export function openMessage(keyring: ChatKeyring, row: MessageRow, wrappedKey: U
     reactions: JSON.parse(row.reactions) as ReactionCount[],
     views: row.views,
     signature: row.signature,
+    media: content.media ?? null,
   };
 }

@@ -1,9 +1,11 @@
 import {
   isValidRandomId,
+  MAX_CAPTION_LENGTH,
   MAX_MESSAGE_LENGTH,
   RpcError,
   type Chat,
   type ForwardOrigin,
+  type Media,
   type Message,
   type MessageEntity,
   type MethodParams,
@@ -17,6 +19,7 @@ import type { Bus } from '../bus/bus.ts';
 import type { ChatAccess, ChatDirectory } from '../chats/chat-access.ts';
 import { renderChat } from '../chats/chat-view.ts';
 import { assertCanRead, assertCanSend, assertMember, hasRight, memberState, type ChatRow, type MemberState } from '../chats/permissions.ts';
+import type { FileService } from '../files/file-service.ts';
 import type { ChatKeyring } from '../keys/chat-keyring.ts';
 import { unixSeconds, type Clock } from '../shared/clock.ts';
 import type { Database } from '../storage/database.ts';
@@ -41,6 +44,7 @@ interface NewMessage {
   entities: MessageEntity[];
   replyToId: number | null;
   forward: ForwardOrigin | null;
+  media: Media | null;
   date: number;
 }
 
@@ -61,7 +65,7 @@ export class MessageService {
   readonly #senderTurns = new Map<number, Promise<void>>();
 
   constructor(
-    private readonly deps: { db: Kysely<Database>; directory: ChatDirectory; users: Users; keyring: ChatKeyring; bus: Bus; clock: Clock },
+    private readonly deps: { db: Kysely<Database>; directory: ChatDirectory; users: Users; keyring: ChatKeyring; bus: Bus; clock: Clock; files: FileService },
   ) {
     this.#sends = new GroupCommit(deps.db, (trx, item) => this.#commitSend(trx, item));
   }
@@ -90,12 +94,13 @@ export class MessageService {
   /** Stores a message and returns it once committed; a retried `randomId` returns the stored one. */
   async send(senderId: number, params: MethodParams<'messages.send'>): Promise<MethodResult<'messages.send'>> {
     checkRandomId(params.randomId);
-    const text = checkText(params.text);
+    const text = params.media === undefined ? checkText(params.text) : checkCaption(params.text);
     const entities = messageEntities(text, params.entities);
     const outcome = await this.#submitInOrder(senderId, async () => {
       const target = (await this.open(senderId, params.peer, 'send', { createPrivate: true }))!;
       const replyToId = params.replyToId === undefined ? null : (await this.#visibleMessage(senderId, target, params.replyToId)).id;
-      return { target, senderId, randomId: params.randomId, text, entities, replyToId, forward: null, date: this.#now() };
+      const media = params.media === undefined ? null : await this.deps.files.media(senderId, params.media);
+      return { target, senderId, randomId: params.randomId, text, entities, replyToId, forward: null, media, date: this.#now() };
     });
     publish(this.deps.bus, outcome.deliveries);
     return { message: outcome.message, updates: outcome.senderUpdates };
@@ -123,6 +128,8 @@ export class MessageService {
         entities: original.entities,
         replyToId: null,
         forward: origins[index]!,
+        // The same file, never a copy of its bytes.
+        media: original.media,
         date: this.#now(),
       }));
       publish(this.deps.bus, outcome.deliveries);
@@ -204,6 +211,7 @@ export class MessageService {
       reactions: [],
       views: chat.type === 'channel' ? 0 : null,
       signature,
+      media: item.media,
     };
     const deliveries = await appendForChat(trx, { type: chat.type, memberIds: access.memberIds }, { type: 'newMessage', chatId: chat.id, refId: id, date: item.date }, (pts) => ({ type: 'newMessage', pts, message }));
     const senderDelivery = deliveries.find((d) => d.chatId !== null || d.userId === item.senderId) ?? deliveries[0]!;
@@ -216,7 +224,7 @@ export class MessageService {
         random_id: item.randomId,
         sender_pts: senderDelivery.update.pts,
         date: item.date,
-        text_sealed: sealContent(this.deps.keyring, this.deps.keyring.chatKey(chat.id, access.wrappedKey), { chatId: chat.id, messageId: id }, { text: item.text, entities: item.entities }),
+        text_sealed: sealContent(this.deps.keyring, this.deps.keyring.chatKey(chat.id, access.wrappedKey), { chatId: chat.id, messageId: id }, { text: item.text, entities: item.entities, media: item.media }),
         reply_to_id: item.replyToId,
         thread_id: threadId,
         forward: item.forward === null ? null : JSON.stringify(item.forward),
@@ -224,6 +232,7 @@ export class MessageService {
         signature,
       })
       .execute();
+    if (item.media !== null) await this.deps.files.attach(trx, item.media, { chatId: chat.id, messageId: id });
     return { message, deliveries };
   }
 
@@ -269,7 +278,7 @@ export class MessageService {
     if (!mayEdit) throw new RpcError('MESSAGE_AUTHOR_REQUIRED', `Cannot edit message ${original.id}: it is not yours`);
     const now = this.#now();
     if (now - original.date > EDIT_WINDOW_SECONDS) throw new RpcError('MESSAGE_EDIT_TIME_EXPIRED', `Cannot edit message ${original.id}: it is older than 48 hours`);
-    const text = checkText(params.text);
+    const text = original.media === null ? checkText(params.text) : checkCaption(params.text);
     const entities = messageEntities(text, params.entities);
     if (text === original.text && JSON.stringify(entities) === JSON.stringify(original.entities)) {
       throw new RpcError('MESSAGE_NOT_MODIFIED', `Cannot edit message ${original.id}: the text is unchanged`);
@@ -279,7 +288,7 @@ export class MessageService {
     const deliveries = await this.deps.db.transaction().execute(async (trx) => {
       await trx
         .updateTable('messages')
-        .set({ text_sealed: sealContent(this.deps.keyring, this.deps.keyring.chatKey(chat.id, access.wrappedKey), { chatId: chat.id, messageId: original.id }, { text, entities }), edit_date: now })
+        .set({ text_sealed: sealContent(this.deps.keyring, this.deps.keyring.chatKey(chat.id, access.wrappedKey), { chatId: chat.id, messageId: original.id }, { text, entities, media: original.media }), edit_date: now })
         .where('chat_id', '=', chat.id)
         .where('id', '=', original.id)
         .execute();
@@ -565,6 +574,13 @@ function checkRandomId(randomId: string): void {
   if (!isValidRandomId(randomId)) {
     throw new RpcError('RANDOM_ID_INVALID', 'Cannot send message: randomId must be 8 to 64 characters of A-Z, a-z, 0-9, _ and -');
   }
+}
+
+function checkCaption(text: string): string {
+  if (text.length > MAX_CAPTION_LENGTH) {
+    throw new RpcError('MEDIA_CAPTION_TOO_LONG', `Cannot send media: the caption is ${text.length} characters, limit is ${MAX_CAPTION_LENGTH}`);
+  }
+  return text;
 }
 
 function checkText(text: string): string {

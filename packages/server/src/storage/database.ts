@@ -17,6 +17,9 @@ export interface Database {
   discussion_threads: DiscussionThreadsTable;
   updates: UpdatesTable;
   chat_updates: ChatUpdatesTable;
+  uploads: UploadsTable;
+  files: FilesTable;
+  message_media: MessageMediaTable;
   schema_migrations: SchemaMigrationsTable;
 }
 
@@ -226,4 +229,39 @@ export interface ChatUpdatesTable {
 export interface SchemaMigrationsTable {
   version: number;
   applied_at: number;
+}
+
+/** An upload in progress; its parts wait as files under `<data>/uploads/<id>/`. */
+export interface UploadsTable {
+  id: string;
+  owner_id: number;
+  size: number;
+  part_size: number;
+  part_count: number;
+  name: string;
+  mime_type: string;
+  created_at: number;
+  expires_at: number;
+}
+
+/** A named file; its bytes are the content-addressed blob `sha256`, shared by every file with the same bytes. */
+export interface FilesTable {
+  id: string;
+  sha256: string;
+  size: number;
+  name: string;
+  mime_type: string;
+  owner_id: number;
+  created_at: number;
+  /** Photos, measured once by the server. */
+  width: number | null;
+  height: number | null;
+  thumbnail_id: string | null;
+}
+
+/** Which messages carry which files, so that reading a file can be checked against reading a chat. */
+export interface MessageMediaTable {
+  file_id: string;
+  chat_id: number;
+  message_id: number;
 }

@@ -188,6 +188,45 @@ const MIGRATIONS: Migration[] = [
       }
     },
   },
+  {
+    version: 2,
+    async up(db) {
+      await db.schema
+        .createTable('uploads')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('owner_id', 'integer', (c) => c.notNull())
+        .addColumn('size', 'integer', (c) => c.notNull())
+        .addColumn('part_size', 'integer', (c) => c.notNull())
+        .addColumn('part_count', 'integer', (c) => c.notNull())
+        .addColumn('name', 'text', (c) => c.notNull())
+        .addColumn('mime_type', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'integer', (c) => c.notNull())
+        .addColumn('expires_at', 'integer', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable('files')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('sha256', 'text', (c) => c.notNull())
+        .addColumn('size', 'integer', (c) => c.notNull())
+        .addColumn('name', 'text', (c) => c.notNull())
+        .addColumn('mime_type', 'text', (c) => c.notNull())
+        .addColumn('owner_id', 'integer', (c) => c.notNull())
+        .addColumn('created_at', 'integer', (c) => c.notNull())
+        .addColumn('width', 'integer')
+        .addColumn('height', 'integer')
+        .addColumn('thumbnail_id', 'text')
+        .execute();
+      await db.schema.createIndex('files_by_sha256').on('files').column('sha256').execute();
+      await db.schema.createIndex('files_by_thumbnail').on('files').column('thumbnail_id').execute();
+      await db.schema
+        .createTable('message_media')
+        .addColumn('file_id', 'text', (c) => c.notNull())
+        .addColumn('chat_id', 'integer', (c) => c.notNull())
+        .addColumn('message_id', 'integer', (c) => c.notNull())
+        .addPrimaryKeyConstraint('message_media_pk', ['file_id', 'chat_id', 'message_id'])
+        .execute();
+    },
+  },
 ];
 
 /** Brings the schema to the newest version. */
