@@ -85,3 +85,11 @@ test('member lines show the role and an admin\'s rights', () => {
   assert.equal(formatMemberLine({ userId: 2, role: 'admin', rights, mutedUntil: null, joinedAt: 1 }, bob), '[user 2] Bob (@bobby) · admin: deleteMessages, banUsers');
   assert.equal(formatMemberLine({ userId: 9, role: 'owner', rights: null, mutedUntil: null, joinedAt: 1 }, undefined), '[user 9] · owner');
 });
+
+test('history and listen lines show a file with its kind, size and name, and a caption only when there is one', () => {
+  const file = { id: 'f1', size: 1536, mimeType: 'image/png', name: 'cat\u001b.png', sha256: '0'.repeat(64) };
+  const photo = message({ id: 9, text: '', media: { kind: 'photo', file, width: 640, height: 480, duration: null, waveform: null, thumbnail: null } });
+  assert.equal(formatHistoryLine(photo, users, 1).replace(/^#9 \S+ \S+ /, ''), 'Bob [photo 640×480 cat\\x1b.png, 1.5 KiB]');
+  const voice = message({ id: 10, text: 'listen', media: { kind: 'voice', file: { ...file, size: 12_288 }, width: null, height: null, duration: 7, waveform: null, thumbnail: null } });
+  assert.equal(formatUpdateLine({ type: 'newMessage', pts: 1, message: voice }, { chats: new Map([[5, team]]), users, selfId: 1 }), '[group 5 "Team\\x1b[31m"] Bob [voice 0:07, 12.0 KiB]: listen');
+});

@@ -117,7 +117,12 @@ export function formatHistoryLine(
   options: { pinnedMessageId?: number | null } = {},
 ): string {
   const isPinned = options.pinnedMessageId === message.id;
-  return `#${message.id} ${formatDate(message.date)} ${authorWithMarkers(message, users, selfId, { isPinned })}: ${formatText(message.text)}`;
+  return withText(`#${message.id} ${formatDate(message.date)} ${authorWithMarkers(message, users, selfId, { isPinned })}`, message.text);
+}
+
+/** `head: text`, or just `head` for a file sent without a caption. */
+function withText(head: string, text: string): string {
+  return text === '' ? head : `${head}: ${formatText(text)}`;
 }
 
 /** What the `listen` lines need to name chats and users. */
@@ -133,7 +138,7 @@ export interface UpdateLineContext {
  */
 export function formatIncomingLine(message: Message, context: UpdateLineContext): string {
   const author = authorWithMarkers(message, context.users, context.selfId, { hasViews: false });
-  return `${formatChatLabel(message.chatId, context.chats.get(message.chatId))} ${author}: ${formatText(message.text)}`;
+  return withText(`${formatChatLabel(message.chatId, context.chats.get(message.chatId))} ${author}`, message.text);
 }
 
 /** One line of `listen` for any update, led by the chat's label. */

@@ -72,3 +72,10 @@ test('the bar redraws in place at most ten times a second and ends its line when
   assert.ok(stream.text.endsWith('\u001b[K\n'));
   assert.match(stream.text, /100%  100 B \/ 100 B  100 B\/s  done\u001b\[K\n$/);
 });
+
+test('the bar draws for 80 columns on a terminal that reports none', () => {
+  const stream = { ...fakeStream(true), columns: 0 };
+  const bar = new ProgressBar({ label: 'photo.jpg', stream, now: () => 0 });
+  bar.update(50, 100);
+  assert.match(stream.text, /^\rphoto\.jpg \[#+\.+\] +50%  50 B \/ 100 B  ETA --:--\u001b\[K$/);
+});

@@ -81,7 +81,8 @@ export class ProgressBar {
       doneBytes: this.#done,
       totalBytes: this.#total,
       bytesPerSecond: this.#rate(),
-      columns: this.#options.stream.columns ?? 80,
+      // A pseudo-terminal may report 0 columns: draw for the classic 80 then.
+      columns: (this.#options.stream.columns ?? 0) > 0 ? (this.#options.stream.columns as number) : 80,
     });
     // Carriage return and erase-to-end-of-line: the new line replaces the old in place.
     this.#options.stream.write(`\r${line}\u001b[K`);

@@ -397,7 +397,12 @@ export class SamizdatClient {
   async uploadFile(source: FileSource, options: UploadFileOptions = {}): Promise<FileInfo> {
     await this.#requireSession('Cannot upload file');
     const deps = {
-      call: <M extends 'files.startUpload' | 'files.getUpload' | 'files.completeUpload'>(method: M, params: MethodParams<M>) => this.call(method, params),
+      call: <M extends 'files.startUpload' | 'files.getUpload' | 'files.completeUpload'>(method: M, params: MethodParams<M>) =>
+        method === 'files.completeUpload'
+          ? // The server joins and hashes the whole file before it answers, which for gigabytes outlasts any
+            // request timeout; a dropped connection still resends the call ([SDK9]).
+            this.#request(method, params, {})
+          : this.call(method, params),
       http: this.#files,
       timers: this.#timers,
       floodWaitThresholdSeconds: this.#floodWaitThresholdSeconds,

@@ -74,7 +74,13 @@ describe('files', () => {
     assert.equal((await get(`/files/${file.id}`, a.token, { range: 'bytes=400000-' })).status, 416);
     const part = await a.call('files.getPart', { fileId: file.id, offset: 299_990, limit: 524288 });
     assert.ok(Buffer.from(part.bytes, 'base64').equals(bytes.subarray(299_990)));
-    await rejects(a.call('files.getUpload', { uploadId: started.uploadId }), 'UPLOAD_ID_INVALID');
+    // A client whose answer was lost asks again, and gets the same file; so does one that asks twice at once.
+    const sha256 = createHash('sha256').update(bytes).digest('hex');
+    const again = await Promise.all([1, 2].map(() => a.call('files.completeUpload', { uploadId: started.uploadId, sha256 })));
+    assert.deepEqual(again.map((r) => r.file), [file, file]);
+    assert.equal((await a.call('files.getUpload', { uploadId: started.uploadId })).receivedParts.length, 5);
+    const malformed = await get('/files/not-a-file-id', a.token);
+    assert.deepEqual([malformed.status, (await malformed.json()).code], [404, 'FILE_ID_INVALID']);
   });
 
   test('[FIL2] a corrupt, misplaced or overlong part changes nothing stored; a wrong whole hash or a missing part refuses to finish', async () => {

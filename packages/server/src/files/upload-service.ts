@@ -1,4 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
+import { once } from 'node:events';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdir, readdir, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -27,6 +28,8 @@ export function renderFile(row: Selectable<FilesTable>): FileInfo {
  * parts stream to disk and the whole is hashed while it is joined.
  */
 export class UploadService {
+  readonly #completing = new Map<string, Promise<FileInfo>>();
+
   constructor(
     private readonly deps: { db: Kysely<Database>; store: ContentStore; uploadsDir: string; clock: Clock; logger: Logger; maxFileBytes: number },
   ) {}
@@ -61,6 +64,7 @@ export class UploadService {
 
   async state(ownerId: number, uploadId: string): Promise<UploadState> {
     const upload = await this.#upload(ownerId, uploadId);
+    if (upload.file_id !== null) return this.#state(upload, Array.from({ length: upload.part_count }, (_, i) => i));
     return this.#state(upload, await this.#storedParts(upload.id));
   }
 
@@ -79,6 +83,7 @@ export class UploadService {
    */
   async putPart(ownerId: number, uploadId: string, index: number, sha256: string, body: Readable): Promise<void> {
     const upload = await this.#upload(ownerId, uploadId);
+    if (upload.file_id !== null) return;
     if (!Number.isInteger(index) || index < 0 || index >= upload.part_count) {
       throw new RpcError('FILE_PART_INVALID', `Cannot store part ${index}: this upload has parts 0 to ${upload.part_count - 1}`);
     }
@@ -105,9 +110,25 @@ export class UploadService {
     }
   }
 
-  /** Joins the parts, checks the whole hash, and stores the content once. */
+  /**
+   * Joins the parts, checks the whole hash, and stores the content once. Idempotent: a repeat (a
+   * client whose answer was lost) gets the same file, and a repeat while the join runs waits for it.
+   */
   async complete(ownerId: number, params: MethodParams<'files.completeUpload'>): Promise<FileInfo> {
+    const running = this.#completing.get(params.uploadId);
+    if (running !== undefined) return running;
+    const completing = this.#complete(ownerId, params).finally(() => this.#completing.delete(params.uploadId));
+    this.#completing.set(params.uploadId, completing);
+    return completing;
+  }
+
+  async #complete(ownerId: number, params: MethodParams<'files.completeUpload'>): Promise<FileInfo> {
     const upload = await this.#upload(ownerId, params.uploadId);
+    if (upload.file_id !== null) {
+      const done = await this.deps.db.selectFrom('files').selectAll().where('id', '=', upload.file_id).executeTakeFirstOrThrow();
+      if (done.sha256 !== params.sha256.toLowerCase()) throw new RpcError('FILE_HASH_INVALID', 'Cannot finish upload: it was finished with another SHA-256');
+      return renderFile(done);
+    }
     const parts = await this.#storedParts(upload.id);
     if (parts.length !== upload.part_count) {
       throw new RpcError('FILE_PARTS_MISSING', `Cannot finish upload: ${upload.part_count - parts.length} of ${upload.part_count} parts have not arrived`);
@@ -115,10 +136,16 @@ export class UploadService {
     const joined = join(this.#dir(upload.id), 'joined.tmp');
     const hash = createHash('sha256');
     const out = createWriteStream(joined);
-    for (let index = 0; index < upload.part_count; index++) {
-      await pipeline(createReadStream(this.#partPath(upload.id, index)), new Transform({ transform(chunk: Buffer, _e, done) { hash.update(chunk); done(null, chunk); } }), out, { end: false });
+    try {
+      for (let index = 0; index < upload.part_count; index++) {
+        for await (const chunk of createReadStream(this.#partPath(upload.id, index))) {
+          hash.update(chunk as Buffer);
+          if (!out.write(chunk)) await once(out, 'drain');
+        }
+      }
+    } finally {
+      await new Promise<void>((done, fail) => out.end((error?: Error | null) => (error ? fail(error) : done())));
     }
-    await new Promise<void>((done, fail) => out.end((error?: Error | null) => (error ? fail(error) : done())));
     const sha256 = hash.digest('hex');
     if (sha256 !== params.sha256.toLowerCase()) {
       await rm(joined, { force: true });
@@ -126,12 +153,14 @@ export class UploadService {
     }
     await this.deps.store.adopt(joined, sha256);
     const row = await this.deps.db.transaction().execute(async (trx) => {
-      await trx.deleteFrom('uploads').where('id', '=', upload.id).execute();
-      return trx
+      const file = await trx
         .insertInto('files')
         .values({ id: randomBytes(16).toString('hex'), sha256, size: upload.size, name: upload.name, mime_type: upload.mime_type, owner_id: ownerId, created_at: unixSeconds(this.deps.clock) })
         .returningAll()
         .executeTakeFirstOrThrow();
+      // The upload stays, finished, until it expires: a repeated complete answers with this file.
+      await trx.updateTable('uploads').set({ file_id: file.id }).where('id', '=', upload.id).execute();
+      return file;
     });
     await rm(this.#dir(upload.id), { recursive: true, force: true });
     this.deps.logger.log('info', 'files.stored', { fileId: row.id, size: row.size });

@@ -29,7 +29,10 @@ export interface FileRoutesDeps {
 export async function handleFileRoute(deps: FileRoutesDeps, request: IncomingMessage, response: ServerResponse, path: string): Promise<boolean> {
   const part = UPLOAD_PART.exec(path);
   const download = DOWNLOAD.exec(path);
-  if (part === null && download === null) return false;
+  if (part === null && download === null) {
+    sendError(response, 404, 'FILE_ID_INVALID', 'Cannot read file: no such file');
+    return true;
+  }
   try {
     const userId = await authenticate(deps, request);
     if (part !== null) {

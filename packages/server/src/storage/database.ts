@@ -242,6 +242,8 @@ export interface UploadsTable {
   mime_type: string;
   created_at: number;
   expires_at: number;
+  /** Set once finished: the file it became, so a repeated complete answers the same. */
+  file_id: string | null;
 }
 
 /** A named file; its bytes are the content-addressed blob `sha256`, shared by every file with the same bytes. */

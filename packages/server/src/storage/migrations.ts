@@ -202,6 +202,7 @@ const MIGRATIONS: Migration[] = [
         .addColumn('mime_type', 'text', (c) => c.notNull())
         .addColumn('created_at', 'integer', (c) => c.notNull())
         .addColumn('expires_at', 'integer', (c) => c.notNull())
+        .addColumn('file_id', 'text')
         .execute();
       await db.schema
         .createTable('files')
