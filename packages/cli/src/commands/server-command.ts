@@ -1,4 +1,4 @@
-import { Command } from 'commander';
+import { Command, InvalidArgumentError } from 'commander';
 import { parsePort } from '../arguments.ts';
 import { commandContext } from '../command-context.ts';
 import { output } from '../output.ts';
@@ -13,6 +13,7 @@ export function serverCommand(): Command {
     .option('--data <dir>', 'folder for the database and the master key file', './data')
     .option('--test-numbers', 'accept the test numbers +99966XYYYY with code XXXXX (never in production)')
     .option('--code-webhook <url>', 'POST sign-in codes as JSON to this URL instead of writing them to the log')
+    .option('--max-file-size <bytes>', 'largest file accepted, in bytes (default 2 GiB)', parseByteCount)
     .addHelpText(
       'after',
       '\nThe master key comes from SAMIZDAT_MASTER_KEY (32 bytes, hex or base64) when set,\n' +
@@ -29,6 +30,7 @@ interface ServerCommandOptions {
   data: string;
   testNumbers?: boolean;
   codeWebhook?: string;
+  maxFileSize?: number;
 }
 
 async function runServer(options: ServerCommandOptions, isJson: boolean): Promise<void> {
@@ -41,6 +43,7 @@ async function runServer(options: ServerCommandOptions, isJson: boolean): Promis
     dataDir: options.data,
     testNumbers: options.testNumbers === true,
     ...(options.codeWebhook === undefined ? {} : { codeWebhookUrl: options.codeWebhook }),
+    ...(options.maxFileSize === undefined ? {} : { maxFileBytes: options.maxFileSize }),
   });
   if (isJson) output.json({ httpUrl: server.httpUrl, wsUrl: server.wsUrl, port: server.port });
   else output.line(`Samizdat server listening on ${server.httpUrl} (WebSocket ${server.wsUrl}); Ctrl-C stops it`);
@@ -48,4 +51,11 @@ async function runServer(options: ServerCommandOptions, isJson: boolean): Promis
   const signal = await waitForStopSignal();
   output.note(`Received ${signal}; closing`);
   await withForcedExit(() => server.close());
+}
+
+/** A positive whole number of bytes, as `--max-file-size` takes it. */
+export function parseByteCount(value: string): number {
+  const bytes = Number(value);
+  if (!Number.isSafeInteger(bytes) || bytes < 1) throw new InvalidArgumentError(`"${value}" is not a positive whole number of bytes`);
+  return bytes;
 }

@@ -1,0 +1,8 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { parseByteCount } from './server-command.ts';
+
+test('--max-file-size takes a positive whole number of bytes and refuses anything else', () => {
+  assert.equal(parseByteCount('1048576'), 1_048_576);
+  for (const bad of ['0', '-5', '1.5', 'big', '']) assert.throws(() => parseByteCount(bad), /positive whole number/);
+});
