@@ -155,8 +155,14 @@ describe('files', () => {
     const voice = await uploadBytes(a.call, t.server.httpUrl, a.token, randomBytes(4000), { name: 'voice.ogg', mimeType: 'audio/ogg' });
     const note = await a.call('messages.send', { peer: { type: 'user', userId: b.id }, text: '', randomId: rid(), media: { fileId: voice.id, kind: 'voice', duration: 3.5, waveform: 'AAECAwQF' } });
     assert.deepEqual([note.message.media.duration, note.message.media.waveform, note.message.media.thumbnail], [3.5, 'AAECAwQF', null]);
+    const clip = await uploadBytes(a.call, t.server.httpUrl, a.token, randomBytes(6000), { name: 'clip.mp4', mimeType: 'video/mp4' });
+    const video = await a.call('messages.send', { peer: { type: 'user', userId: b.id }, text: 'watch', randomId: rid(), media: { fileId: clip.id, kind: 'video', width: 1920, height: 1080, duration: 12.5 } });
+    assert.deepEqual([video.message.media.width, video.message.media.height, video.message.media.duration, video.message.media.file.name], [1920, 1080, 12.5, 'clip.mp4']);
+    const { chat } = await a.call('chats.createChannel', { title: 'Media channel' });
+    const post = await a.call('messages.send', { peer: { type: 'chat', chatId: chat.id }, text: 'in a channel too', randomId: rid(), media: { fileId: photo.id, kind: 'photo' } });
+    assert.equal(post.message.media.file.id, photo.id);
     const history = await b.call('messages.getHistory', { peer: { type: 'user', userId: a.id } });
-    assert.deepEqual(history.messages.map((m: { media: { kind: string } }) => m.media.kind), ['voice', 'photo']);
+    assert.deepEqual(history.messages.map((m: { media: { kind: string } }) => m.media.kind), ['video', 'voice', 'photo']);
     await rejects(a.call('messages.send', { peer: { type: 'user', userId: b.id }, text: 'x'.repeat(1025), randomId: rid(), media: { fileId: voice.id, kind: 'document' } }), 'MEDIA_CAPTION_TOO_LONG');
     await rejects(a.call('messages.send', { peer: { type: 'user', userId: b.id }, text: '', randomId: rid(), media: { fileId: voice.id, kind: 'photo' } }), 'MEDIA_INVALID');
   });
