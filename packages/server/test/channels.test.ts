@@ -2,27 +2,21 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import Sqlite from 'better-sqlite3';
 import type { Update } from '@samizdat/protocol';
-import { RawClient, rejects, signUpTestUser, startTestServer } from './harness.ts';
+import { RawClient, rejects, startTestServer, testUsers } from './harness.ts';
 
 describe('channels', () => {
   let t: Awaited<ReturnType<typeof startTestServer>>;
-  const clients: RawClient[] = [];
-  let phone = 0;
+  const users = testUsers(() => t.server.wsUrl, 3);
+  const user = users.user;
   let counter = 0;
   const rid = () => `chan-${++counter}-xxxxxx`;
   before(async () => {
     t = await startTestServer({ connectionLimits: { frames: { capacity: 10_000, perSecond: 10_000 }, maxInFlight: 512 } });
   });
   after(async () => {
-    for (const client of clients) client.close();
+    users.closeAll();
     await t.stop();
   });
-  async function user(name: string) {
-    const client = await RawClient.open(t.server.wsUrl);
-    clients.push(client);
-    const auth = await signUpTestUser(client, `+999663${String(++phone).padStart(4, '0')}`, name);
-    return { client, id: auth.user.id as number, token: auth.token as string };
-  }
   function tableCounts() {
     const db = new Sqlite(t.server.databasePath, { readonly: true });
     const count = (table: string) => (db.prepare(`SELECT COUNT(*) AS n FROM ${table}`).get() as { n: number }).n;
@@ -97,7 +91,7 @@ describe('channels', () => {
     const readers = [await user('R1'), await user('R2')];
     for (const reader of readers) await reader.client.call('chats.join', { chatId: chat.id });
     const secondDevice = await RawClient.open(t.server.wsUrl);
-    clients.push(secondDevice);
+    users.track(secondDevice);
     await secondDevice.hello(readers[0]!.token);
     for (const client of [readers[0]!.client, secondDevice, readers[0]!.client, readers[1]!.client]) {
       await client.call('messages.getViews', { peer, messageIds: [post.message.id], increment: true });
@@ -154,7 +148,7 @@ describe('channels', () => {
     await owner.client.call('messages.edit', { peer, messageId: 3, text: 'post 2 (corrected)' });
     await owner.client.call('messages.delete', { peer, messageIds: [5], forEveryone: true });
     const back = await RawClient.open(t.server.wsUrl);
-    clients.push(back);
+    users.track(back);
     await back.hello(reader.token);
     const { chats } = await back.call('messages.getChats', {});
     const listed = chats.find((c: { id: number }) => c.id === chat.id);

@@ -6,7 +6,7 @@ import { after, before, describe, test } from 'node:test';
 import { Jimp } from 'jimp';
 import { ManualClock } from '../src/index.ts';
 import { putPart, uploadBytes } from './file-helpers.ts';
-import { RawClient, rejects, signUpTestUser, startTestServer } from './harness.ts';
+import { rejects, startTestServer, testUsers } from './harness.ts';
 
 function countBlobs(dir: string): number {
   let count = 0;
@@ -28,23 +28,17 @@ function countBlobs(dir: string): number {
 describe('files', () => {
   const clock = new ManualClock(Date.now());
   let t: Awaited<ReturnType<typeof startTestServer>>;
-  const clients: RawClient[] = [];
-  let phone = 0;
+  const users = testUsers(() => t.server.wsUrl, 5);
+  const user = users.user;
   let counter = 0;
   const rid = () => `file-${++counter}-xxxxxx`;
   before(async () => {
     t = await startTestServer({ clock, maxFileBytes: 8 * 1024 * 1024 });
   });
   after(async () => {
-    for (const client of clients) client.close();
+    users.closeAll();
     await t.stop();
   });
-  async function user(name: string) {
-    const client = await RawClient.open(t.server.wsUrl);
-    clients.push(client);
-    const auth = await signUpTestUser(client, `+999665${String(++phone).padStart(4, '0')}`, name);
-    return { client, id: auth.user.id as number, token: auth.token as string, call: (m: string, p: unknown) => client.call(m, p) };
-  }
   const get = (path: string, token: string | null, headers: Record<string, string> = {}) =>
     fetch(`${t.server.httpUrl}${path}`, { headers: { ...(token === null ? {} : { authorization: `Bearer ${token}` }), ...headers } });
 

@@ -2,28 +2,22 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import Sqlite from 'better-sqlite3';
 import { ManualClock } from '../src/index.ts';
-import { RawClient, rejects, signUpTestUser, startTestServer } from './harness.ts';
+import { RawClient, rejects, startTestServer, testUsers } from './harness.ts';
 
 describe('groups', () => {
   const clock = new ManualClock(Date.now());
   let t: Awaited<ReturnType<typeof startTestServer>>;
-  const clients: RawClient[] = [];
-  let phone = 0;
+  const users = testUsers(() => t.server.wsUrl, 2);
+  const user = users.user;
   let counter = 0;
   const rid = () => `group-${++counter}-xxxxxx`;
   before(async () => {
     t = await startTestServer({ clock, connectionLimits: { frames: { capacity: 10_000, perSecond: 10_000 }, maxInFlight: 512 } });
   });
   after(async () => {
-    for (const client of clients) client.close();
+    users.closeAll();
     await t.stop();
   });
-  async function user(name: string) {
-    const client = await RawClient.open(t.server.wsUrl);
-    clients.push(client);
-    const auth = await signUpTestUser(client, `+999662${String(++phone).padStart(4, '0')}`, name);
-    return { client, id: auth.user.id as number, token: auth.token as string };
-  }
   const now = () => Math.floor(clock.nowMs() / 1000);
 
   test('[GRP1] creating a group tells each member in their own sequence and pushes its messages on the chat sequence', async () => {
@@ -152,7 +146,7 @@ describe('groups', () => {
     const member = await user('Member');
     const { chat } = await owner.client.call('chats.createGroup', { title: 'Leaving', userIds: [member.id] });
     const second = await RawClient.open(t.server.wsUrl);
-    clients.push(second);
+    users.track(second);
     await second.hello(member.token);
     await member.client.call('chats.leave', { chatId: chat.id });
     await second.waitForUpdates((updates) => updates.some((u) => u.type === 'chatLeft' && u.chatId === chat.id));

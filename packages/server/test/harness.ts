@@ -127,3 +127,36 @@ export async function rejects(promise: Promise<unknown>, code: string): Promise<
   }
   assert.fail(`expected ${code}`);
 }
+
+/** A signed-in test user: their connection, id, token, and a shortcut for calls. */
+export interface TestUser {
+  client: RawClient;
+  id: number;
+  token: string;
+  call: (method: string, params?: unknown) => Promise<any>;
+}
+
+/**
+ * Makes test users on a server, each on its own connection (closed by `closeAll`), numbered from
+ * `+99966X0001` on: give each test file its own X so their accounts never meet.
+ */
+export function testUsers(serverUrl: () => string, digit: number) {
+  const clients: RawClient[] = [];
+  let count = 0;
+  return {
+    async user(name: string): Promise<TestUser> {
+      const client = await RawClient.open(serverUrl());
+      clients.push(client);
+      const auth = await signUpTestUser(client, `+99966${digit}${String(++count).padStart(4, '0')}`, name);
+      return { client, id: auth.user.id, token: auth.token, call: (method, params = {}) => client.call(method, params) };
+    },
+    /** Keeps an extra connection (a second device) to be closed with the rest. */
+    track(client: RawClient): RawClient {
+      clients.push(client);
+      return client;
+    },
+    closeAll(): void {
+      for (const client of clients) client.close();
+    },
+  };
+}

@@ -3,28 +3,22 @@ import { after, before, describe, test } from 'node:test';
 import Sqlite from 'better-sqlite3';
 import type { Update } from '@samizdat/protocol';
 import { ManualClock } from '../src/index.ts';
-import { RawClient, rejects, signUpTestUser, startTestServer } from './harness.ts';
+import { RawClient, rejects, startTestServer, testUsers } from './harness.ts';
 
 describe('the message model', () => {
   const clock = new ManualClock(Date.now());
   let t: Awaited<ReturnType<typeof startTestServer>>;
-  const clients: RawClient[] = [];
-  let phone = 0;
+  const users = testUsers(() => t.server.wsUrl, 4);
+  const user = users.user;
   let counter = 0;
   const rid = () => `model-${++counter}-xxxxxx`;
   before(async () => {
     t = await startTestServer({ clock, connectionLimits: { frames: { capacity: 10_000, perSecond: 10_000 }, maxInFlight: 512 } });
   });
   after(async () => {
-    for (const client of clients) client.close();
+    users.closeAll();
     await t.stop();
   });
-  async function user(name: string) {
-    const client = await RawClient.open(t.server.wsUrl);
-    clients.push(client);
-    const auth = await signUpTestUser(client, `+999664${String(++phone).padStart(4, '0')}`, name);
-    return { client, id: auth.user.id as number, token: auth.token as string };
-  }
   async function pair() {
     const a = await user('Ann');
     const b = await user('Ben');
@@ -181,7 +175,7 @@ describe('the message model', () => {
   test('[MM10] a draft typed on one device shows on the others and in the chat list; mute too', async () => {
     const { a, b, toB } = await pair();
     const other = await RawClient.open(t.server.wsUrl);
-    clients.push(other);
+    users.track(other);
     await other.hello(a.token);
     await a.client.call('messages.saveDraft', { peer: toB, text: 'half a thought' });
     await other.waitForUpdates((updates) => updates.some((u) => u.type === 'draft' && u.draft?.text === 'half a thought'));
@@ -226,7 +220,7 @@ describe('the message model', () => {
     await a.client.call('messages.pin', { peer: toB, messageId: m1.id });
     await a.client.call('messages.delete', { peer: toB, messageIds: [m2.id], forEveryone: true });
     const back = await RawClient.open(t.server.wsUrl);
-    clients.push(back);
+    users.track(back);
     await back.hello(b.token);
     const difference = await back.call('updates.getDifference', { pts });
     const types = (difference.updates as Update[]).map((u) => u.type);
