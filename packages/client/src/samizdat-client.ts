@@ -8,6 +8,7 @@ import {
   normalizePhone,
   paramsFault,
   type Authorization,
+  type Envelope,
   type ErrorFrame,
   type FileInfo,
   type InputMedia,
@@ -142,6 +143,10 @@ export type SamizdatClientEvents = {
   typing: TypingFrame;
   /** A user's online status changed (not stored, not sequenced). */
   presence: PresenceFrame;
+  /** An end-to-end envelope for this device (secret chats); acknowledge it with `secret.ack` once stored. */
+  envelope: Envelope;
+  /** This device's one-time prekeys ran low: upload more with `secret.uploadPrekeys`. */
+  prekeysLow: number;
   connectionState: ConnectionState;
   loggedOut: LoggedOutEvent;
   /** The client was too far behind to catch up; refetch chats and history. */
@@ -644,6 +649,12 @@ export class SamizdatClient {
         return;
       case 'presence':
         this.#emitter.emit('presence', frame);
+        return;
+      case 'envelope':
+        this.#emitter.emit('envelope', frame.envelope);
+        return;
+      case 'prekeysLow':
+        this.#emitter.emit('prekeysLow', frame.remaining);
         return;
       case 'result':
         if (!this.#calls.handleResult(frame)) this.#logger.warn?.('Dropped result of unknown call', { id: frame.id });

@@ -297,6 +297,35 @@ export type UpdateType = Update['type'];
 export const ChatAction = T.Union([T.Literal('typing'), T.Literal('cancel')]);
 export type ChatAction = Static<typeof ChatAction>;
 
+/** A device's public keys for end-to-end sessions, as the crypto package makes them (base64 strings). */
+export const SignedPrekey = T.Object({ id: T.Integer({ minimum: 0 }), publicKey: T.String({ maxLength: 4096 }), signature: T.String({ maxLength: 256 }) }, strict);
+export const OneTimePrekey = T.Object({ id: T.Integer({ minimum: 0 }), publicKey: T.String({ maxLength: 256 }) }, strict);
+
+/** One device of a user that can take part in secret chats. */
+export const SecretDevice = T.Object({ deviceId: Id, userId: Id, identityKey: T.String(), registeredAt: UnixTime }, strict);
+export type SecretDevice = Static<typeof SecretDevice>;
+
+/** What an initiator needs to start a session with a device; the one-time prekey is handed out once. */
+export const PrekeyBundle = T.Object(
+  {
+    deviceId: Id,
+    userId: Id,
+    identityKey: T.String(),
+    signedPrekey: SignedPrekey,
+    pqPrekey: SignedPrekey,
+    oneTimePrekey: T.Union([OneTimePrekey, T.Null()]),
+  },
+  strict,
+);
+export type PrekeyBundle = Static<typeof PrekeyBundle>;
+
+/** An end-to-end encrypted envelope for one device; `qts` is that device's own sequence. */
+export const Envelope = T.Object(
+  { qts: Id, senderUserId: Id, senderDeviceId: Id, ciphertext: T.String(), date: UnixTime },
+  strict,
+);
+export type Envelope = Static<typeof Envelope>;
+
 /** Whether a user is online, or when they were last seen, as far as their privacy lets the viewer know. */
 export const UserStatus = T.Union([
   T.Object({ type: T.Literal('online'), expiresAt: UnixTime }, strict),

@@ -62,6 +62,8 @@ export const ERROR_CATALOG = {
   FILE_ID_INVALID: { httpStatus: 404, message: 'No such file, or not one you may read' },
   MEDIA_INVALID: { httpStatus: 400, message: 'The media does not fit the message' },
   MEDIA_CAPTION_TOO_LONG: { httpStatus: 400, message: 'A caption has at most 1024 characters' },
+  DEVICE_NOT_REGISTERED: { httpStatus: 400, message: 'This device has not registered its keys for secret chats' },
+  DEVICE_ID_INVALID: { httpStatus: 400, message: 'No such device' },
   SEARCH_QUERY_EMPTY: { httpStatus: 400, message: 'The search query is empty' },
   FLOOD_WAIT: { httpStatus: 420, message: 'Too many requests; retry later' },
   INTERNAL: { httpStatus: 500, message: 'Internal server error' },

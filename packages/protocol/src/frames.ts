@@ -1,6 +1,6 @@
 import { Type as T, type Static, type TSchema } from '@sinclair/typebox';
 import { TypeCompiler, type TypeCheck } from '@sinclair/typebox/compiler';
-import { ChatAction, Update, User, UserStatus, Id, UnixTime } from './entities.ts';
+import { ChatAction, Envelope, Update, User, UserStatus, Id, UnixTime } from './entities.ts';
 import { ERROR_CODES, type ErrorCode } from './errors.ts';
 import { METHODS, type MethodName } from './methods.ts';
 
@@ -74,8 +74,16 @@ export type TypingFrame = Static<typeof TypingFrame>;
 export const PresenceFrame = T.Object({ type: T.Literal('presence'), userId: Id, status: UserStatus }, strict);
 export type PresenceFrame = Static<typeof PresenceFrame>;
 
+/** An end-to-end envelope pushed to the one device it is for. */
+export const EnvelopeFrame = T.Object({ type: T.Literal('envelope'), envelope: Envelope }, strict);
+export type EnvelopeFrame = Static<typeof EnvelopeFrame>;
+
+/** This device's stock of one-time prekeys ran low: upload more. */
+export const PrekeysLowFrame = T.Object({ type: T.Literal('prekeysLow'), remaining: T.Integer({ minimum: 0 }) }, strict);
+export type PrekeysLowFrame = Static<typeof PrekeysLowFrame>;
+
 /** Everything the server may send. */
-export const ServerFrame = T.Union([ResultFrame, ErrorFrame, UpdateFrame, ChatUpdateFrame, TypingFrame, PresenceFrame]);
+export const ServerFrame = T.Union([ResultFrame, ErrorFrame, UpdateFrame, ChatUpdateFrame, TypingFrame, PresenceFrame, EnvelopeFrame, PrekeysLowFrame]);
 export type ServerFrame = Static<typeof ServerFrame>;
 
 const checkers = new Map<TSchema, TypeCheck<TSchema>>();

@@ -1,5 +1,5 @@
 import { Type as T, type Static, type TSchema } from '@sinclair/typebox';
-import { AdminRights, Chat, ChatAction, ChatMember, ChatType, FileInfo, Id, MediaKind, InviteLink, LastSeenVisibility, Message, MessageEntity, Peer, PhoneVisibility, Session, Update, UpdatesState, User, UserStatus, UnixTime } from './entities.ts';
+import { AdminRights, Chat, ChatAction, ChatMember, ChatType, Envelope, FileInfo, Id, MediaKind, OneTimePrekey, SignedPrekey, SecretDevice, PrekeyBundle, InviteLink, LastSeenVisibility, Message, MessageEntity, Peer, PhoneVisibility, Session, Update, UpdatesState, User, UserStatus, UnixTime } from './entities.ts';
 import { MAX_DIFFERENCE_SLICE, MAX_FILE_PART_BYTES, MAX_MESSAGE_LENGTH } from './version.ts';
 
 const strict = { additionalProperties: false } as const;
@@ -321,6 +321,36 @@ export const METHODS = {
     T.Object({ fileId: T.String({ maxLength: 64 }), offset: T.Integer({ minimum: 0 }), limit: T.Integer({ minimum: 1, maximum: MAX_FILE_PART_BYTES }) }, strict),
     T.Object({ bytes: T.String(), size: T.Integer({ minimum: 0 }) }, strict),
   ),
+  /** Makes this session's device a secret-chat device with these public keys (again: replaces them). */
+  'secret.registerDevice': method(
+    T.Object(
+      {
+        identityKey: T.String({ minLength: 1, maxLength: 256 }),
+        signedPrekey: SignedPrekey,
+        pqPrekey: SignedPrekey,
+        oneTimePrekeys: T.Array(OneTimePrekey, { maxItems: 100 }),
+      },
+      strict,
+    ),
+    T.Object({ deviceId: Id, oneTimePrekeyCount: T.Integer({ minimum: 0 }) }, strict),
+  ),
+  'secret.uploadPrekeys': method(
+    T.Object({ oneTimePrekeys: T.Array(OneTimePrekey, { minItems: 1, maxItems: 100 }) }, strict),
+    T.Object({ oneTimePrekeyCount: T.Integer({ minimum: 0 }) }, strict),
+  ),
+  'secret.getDevices': method(T.Object({ userId: Id }, strict), T.Object({ devices: T.Array(SecretDevice) }, strict)),
+  'secret.getBundle': method(T.Object({ deviceId: Id }, strict), T.Object({ bundle: PrekeyBundle }, strict)),
+  'secret.sendEnvelopes': method(
+    T.Object({ envelopes: T.Array(T.Object({ deviceId: Id, ciphertext: T.String({ minLength: 1, maxLength: 48 * 1024 }) }, strict), { minItems: 1, maxItems: 20 }) }, strict),
+    T.Object({ count: T.Integer({ minimum: 0 }) }, strict),
+  ),
+  /** The envelopes waiting for this device, oldest first; they stay until acknowledged. */
+  'secret.getEnvelopes': method(
+    T.Object({ limit: T.Optional(T.Integer({ minimum: 1, maximum: 500 })) }, strict),
+    T.Object({ envelopes: T.Array(Envelope) }, strict),
+  ),
+  /** Deletes this device's envelopes up to `qts`: the server keeps none once delivered. */
+  'secret.ack': method(T.Object({ qts: T.Integer({ minimum: 0 }) }, strict), T.Object({ deleted: T.Integer({ minimum: 0 }) }, strict)),
   'updates.getState': method(Empty, UpdatesState),
   'updates.getDifference': method(
     T.Object(

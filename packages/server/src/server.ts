@@ -19,6 +19,7 @@ import { createHttpHandler } from './http/http-routes.ts';
 import { LocalContentStore } from './files/content-store.ts';
 import { FileService } from './files/file-service.ts';
 import { UploadService } from './files/upload-service.ts';
+import { SecretRelay } from './secret/secret-relay.ts';
 import { mkdir } from 'node:fs/promises';
 import { ChatKeyring } from './keys/chat-keyring.ts';
 import { envMasterKey, fileMasterKey, type MasterKeyProvider } from './keys/master-key.ts';
@@ -106,11 +107,16 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   const files = new FileService({ db: storage.db, store, clock, logger, tempDir: join(dataDir, 'uploads') });
   await mkdir(join(dataDir, 'uploads'), { recursive: true });
   await uploads.sweepExpired();
-  const sweeper = setInterval(() => void uploads.sweepExpired().catch((error: unknown) => logger.log('warn', 'files.sweep_failed', { error: String(error) })), 3_600_000);
+  const sweeper = setInterval(() => {
+    void uploads.sweepExpired().catch((error: unknown) => logger.log('warn', 'files.sweep_failed', { error: String(error) }));
+    void secret.sweep().catch((error: unknown) => logger.log('warn', 'secret.sweep_failed', { error: String(error) }));
+  }, 3_600_000);
   sweeper.unref();
   const messages = new MessageService({ db: storage.db, directory, users, keyring, bus, clock, files });
   const updates = new UpdateService({ db: storage.db, users, keyring, clock });
-  const services = { auth, users, sessions, contacts, presence, chats, messages, updates, uploads, files, store, bus, clock };
+  const secret = new SecretRelay({ db: storage.db, bus, clock });
+  await secret.sweep();
+  const services = { auth, users, sessions, contacts, presence, chats, messages, updates, uploads, files, store, secret, bus, clock };
   const handlers = createHandlers(services);
   const limits = { ...DEFAULT_CONNECTION_LIMITS, ...options.connectionLimits };
 

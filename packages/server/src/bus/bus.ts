@@ -1,4 +1,4 @@
-import type { PresenceFrame, TypingFrame, Update } from '@samizdat/protocol';
+import type { EnvelopeFrame, PrekeysLowFrame, PresenceFrame, TypingFrame, Update } from '@samizdat/protocol';
 
 /**
  * What travels on the bus. On a user's topic (`user.<id>`): an update of their sequence, word that
@@ -10,7 +10,9 @@ export type BusEvent =
   | { kind: 'chatUpdate'; chatId: number; update: Update }
   | { kind: 'sessionTerminated'; sessionId: number }
   | { kind: 'typing'; frame: TypingFrame }
-  | { kind: 'presence'; frame: PresenceFrame };
+  | { kind: 'presence'; frame: PresenceFrame }
+  | { kind: 'envelope'; frame: EnvelopeFrame }
+  | { kind: 'prekeysLow'; frame: PrekeysLowFrame };
 
 
 /**
@@ -33,4 +35,9 @@ export function userTopic(userId: number): string {
 /** The topic of one group's or channel's events. */
 export function chatTopic(chatId: number): string {
   return `chat.${chatId}`;
+}
+
+/** The topic of one device's envelopes. */
+export function deviceTopic(deviceId: number): string {
+  return `device.${deviceId}`;
 }

@@ -12,6 +12,7 @@ import { unixSeconds, type Clock } from '../shared/clock.ts';
 import type { ContentStore } from '../files/content-store.ts';
 import type { FileService } from '../files/file-service.ts';
 import type { UploadService } from '../files/upload-service.ts';
+import type { SecretRelay } from '../secret/secret-relay.ts';
 import type { UpdateService } from '../updates/update-service.ts';
 
 /** What a handler knows of the connection that called it. */
@@ -41,6 +42,7 @@ export interface Services {
   messages: MessageService;
   updates: UpdateService;
   uploads: UploadService;
+  secret: SecretRelay;
   files: FileService;
   store: ContentStore;
   bus: Bus;
@@ -71,6 +73,7 @@ export function createHandlers(s: Services): {
     const { userId } = ctx;
     if (sessionId === ctx.sessionId) ctx.deauthorize();
     await s.sessions.terminate(userId, sessionId);
+    await s.secret.forget(sessionId);
     s.bus.publish(userTopic(userId), { kind: 'sessionTerminated', sessionId });
     return { ok: true as const };
   };
@@ -174,6 +177,13 @@ export function createHandlers(s: Services): {
       const bytes = length === 0 ? new Uint8Array(0) : await s.store.readSlice(file.sha256, p.offset, length);
       return { bytes: Buffer.from(bytes).toString('base64'), size: file.size };
     },
+    'secret.registerDevice': async (ctx, p) => s.secret.register(ctx.userId, ctx.sessionId, p),
+    'secret.uploadPrekeys': async (ctx, p) => s.secret.uploadPrekeys(ctx.sessionId, p),
+    'secret.getDevices': async (_ctx, p) => ({ devices: await s.secret.devices(p.userId) }),
+    'secret.getBundle': async (_ctx, p) => ({ bundle: await s.secret.bundle(p.deviceId) }),
+    'secret.sendEnvelopes': async (ctx, p) => s.secret.send(ctx.userId, ctx.sessionId, p),
+    'secret.getEnvelopes': async (ctx, p) => ({ envelopes: await s.secret.pending(ctx.sessionId, p.limit) }),
+    'secret.ack': async (ctx, p) => ({ deleted: await s.secret.ack(ctx.sessionId, p.qts) }),
     'updates.getState': async (ctx) => s.updates.state(ctx.userId),
     'updates.getDifference': async (ctx, p) => s.updates.difference(ctx.userId, p.pts, p.limit),
     'updates.getChatDifference': async (ctx, p) => s.updates.chatDifference(ctx.userId, p.chatId, p.pts, p.limit),

@@ -20,6 +20,9 @@ export interface Database {
   uploads: UploadsTable;
   files: FilesTable;
   message_media: MessageMediaTable;
+  secret_devices: SecretDevicesTable;
+  one_time_prekeys: OneTimePrekeysTable;
+  envelopes: EnvelopesTable;
   schema_migrations: SchemaMigrationsTable;
 }
 
@@ -266,4 +269,34 @@ export interface MessageMediaTable {
   file_id: string;
   chat_id: number;
   message_id: number;
+}
+
+/** A session's device registered for secret chats: public keys only; private keys never leave the device. */
+export interface SecretDevicesTable {
+  /** The session's id: each signed-in device is its own cryptographic identity. */
+  device_id: number;
+  user_id: number;
+  identity_key: string;
+  /** `{id, publicKey, signature}` as JSON. */
+  signed_prekey: string;
+  pq_prekey: string;
+  registered_at: number;
+  /** The last number of this device's envelope sequence (Telegram's qts). */
+  qts: number;
+}
+
+export interface OneTimePrekeysTable {
+  device_id: number;
+  key_id: number;
+  public_key: string;
+}
+
+/** Ciphertext waiting for one device; deleted as soon as that device acknowledges it, or after 30 days. */
+export interface EnvelopesTable {
+  device_id: number;
+  qts: number;
+  sender_user_id: number;
+  sender_device_id: number;
+  ciphertext: string;
+  date: number;
 }

@@ -228,6 +228,39 @@ const MIGRATIONS: Migration[] = [
         .execute();
     },
   },
+  {
+    version: 3,
+    async up(db) {
+      await db.schema
+        .createTable('secret_devices')
+        .addColumn('device_id', 'integer', (c) => c.primaryKey())
+        .addColumn('user_id', 'integer', (c) => c.notNull())
+        .addColumn('identity_key', 'text', (c) => c.notNull())
+        .addColumn('signed_prekey', 'text', (c) => c.notNull())
+        .addColumn('pq_prekey', 'text', (c) => c.notNull())
+        .addColumn('registered_at', 'integer', (c) => c.notNull())
+        .addColumn('qts', 'integer', (c) => c.notNull().defaultTo(0))
+        .execute();
+      await db.schema.createIndex('secret_devices_by_user').on('secret_devices').column('user_id').execute();
+      await db.schema
+        .createTable('one_time_prekeys')
+        .addColumn('device_id', 'integer', (c) => c.notNull())
+        .addColumn('key_id', 'integer', (c) => c.notNull())
+        .addColumn('public_key', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('one_time_prekeys_pk', ['device_id', 'key_id'])
+        .execute();
+      await db.schema
+        .createTable('envelopes')
+        .addColumn('device_id', 'integer', (c) => c.notNull())
+        .addColumn('qts', 'integer', (c) => c.notNull())
+        .addColumn('sender_user_id', 'integer', (c) => c.notNull())
+        .addColumn('sender_device_id', 'integer', (c) => c.notNull())
+        .addColumn('ciphertext', 'text', (c) => c.notNull())
+        .addColumn('date', 'integer', (c) => c.notNull())
+        .addPrimaryKeyConstraint('envelopes_pk', ['device_id', 'qts'])
+        .execute();
+    },
+  },
 ];
 
 /** Brings the schema to the newest version. */
