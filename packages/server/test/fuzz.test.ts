@@ -130,7 +130,10 @@ test('[PRO1][PRO2][PRO6] 100,000 random and mutated frames get typed answers, an
     const bob = await RawClient.open(server.wsUrl);
     const a = await signUpTestUser(alice, '+9996610401', 'Alice');
     const b = await signUpTestUser(bob, '+9996620401', 'Bob');
-    const before = await alice.call('messages.send', { peer: { type: 'user', userId: b.user.id }, text: 'sent before the fuzz', randomId: 'before-fuzz-1' });
+    // Stored data the fuzzing account cannot touch by legitimate calls: a chat between two others.
+    const dave = await RawClient.open(server.wsUrl, { localAddress: '127.0.0.4' });
+    const d = await signUpTestUser(dave, '+9996640401', 'Dave');
+    const before = await bob.call('messages.send', { peer: { type: 'user', userId: d.user.id }, text: 'sent before the fuzz', randomId: 'before-fuzz-1' });
 
     let sent = 0;
     let answers = 0;
@@ -186,10 +189,10 @@ test('[PRO1][PRO2][PRO6] 100,000 random and mutated frames get typed answers, an
     const sentAfter = await carol.call('messages.send', { peer: { type: 'user', userId: b.user.id }, text: 'after the fuzz', randomId: 'after-fuzz-1' });
     await bob.waitForUpdates((updates) => updates.some((u) => u.type === 'newMessage' && u.message.randomId === 'after-fuzz-1'));
     assert.equal(sentAfter.message.text, 'after the fuzz');
-    const history = await bob.call('messages.getHistory', { peer: { type: 'chat', chatId: before.message.chatId }, offsetId: 2 });
-    assert.deepEqual(history.messages[0], before.message);
+    const history = await dave.call('messages.getHistory', { peer: { type: 'chat', chatId: before.message.chatId } });
+    assert.deepEqual(history.messages, [before.message]);
     assert.equal(c.user.displayName, 'Carol');
-    for (const client of [alice, bob, carol]) client.close();
+    for (const client of [alice, bob, carol, dave]) client.close();
   } finally {
     server.process.kill('SIGTERM');
     await server.exited;
