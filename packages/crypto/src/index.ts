@@ -1,6 +1,11 @@
 /**
- * `@samizdat/crypto`: end-to-end encryption for secret chats (X3DH/PQXDH and the Double Ratchet),
- * built on the `@noble` libraries so that it runs in Node and in the browser. It arrives with the
- * secret-chats issue; until then this package exports nothing.
+ * `@samizdat/crypto`: end-to-end encryption for secret chats — PQXDH key agreement and the Double
+ * Ratchet, built on the audited `@noble` libraries so that it runs in Node and in the browser.
+ * See SPEC.md for the construction and its numbered rules.
  */
-export {};
+export * from './primitives.ts';
+export * from './device-keys.ts';
+export * from './pqxdh.ts';
+export * from './double-ratchet.ts';
+export * from './session.ts';
+export * from './fingerprint.ts';
