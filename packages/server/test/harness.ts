@@ -30,6 +30,8 @@ export async function startTestServer(options: ServerOptions = {}) {
  */
 export class RawClient {
   readonly frames: ServerFrame[] = [];
+  /** Every frame this client sent, as text: what the server received from it. */
+  readonly sent: string[] = [];
   readonly updates: Update[] = [];
   readonly chatUpdates: { chatId: number; update: Update }[] = [];
   #nextId = 1;
@@ -61,7 +63,9 @@ export class RawClient {
   request(frame: Record<string, unknown>): Promise<ServerFrame> {
     const id = this.#nextId++;
     const answer = new Promise<ServerFrame>((done) => this.#waiters.set(id, done));
-    this.ws.send(JSON.stringify({ ...frame, id }));
+    const text = JSON.stringify({ ...frame, id });
+    this.sent.push(text);
+    this.ws.send(text);
     return answer;
   }
 
@@ -77,6 +81,7 @@ export class RawClient {
   }
 
   sendRaw(data: string | Buffer): void {
+    if (typeof data === 'string') this.sent.push(data);
     this.ws.send(data);
   }
 
