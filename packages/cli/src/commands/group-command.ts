@@ -1,5 +1,6 @@
 import type { AdminRights, ChatMember, User } from '@samizdat/protocol';
 import { Command, Option } from 'commander';
+import type { SamizdatClient } from '@samizdat/client';
 import { ADMIN_RIGHT_NAMES, integerIn, parseList, parseRights } from '../arguments.ts';
 import { CliError } from '../cli-error.ts';
 import { commandContext } from '../command-context.ts';
@@ -78,9 +79,18 @@ function addCommand(): Command {
     });
 }
 
-function removeCommand(): Command {
-  return new Command('remove')
-    .description('Remove a member from a group or channel (they may join again; see ban)')
+/**
+ * A command that does one thing to one member of a chat (`remove`, `ban`): the same arguments, the
+ * same JSON, a sentence that names what happened.
+ */
+function memberActionCommand(spec: {
+  name: string;
+  description: string;
+  act: (client: SamizdatClient, chatId: number, userId: number) => Promise<unknown>;
+  done: string;
+}): Command {
+  return new Command(spec.name)
+    .description(spec.description)
     .argument('<chat>', CHAT_HELP)
     .argument('<peer>', USER_HELP)
     .addHelpText('after', '\nWith --json: {"ok":true,"chatId":5,"userId":7}')
@@ -89,11 +99,20 @@ function removeCommand(): Command {
       await withSession(context, async ({ client, user: self }) => {
         const { chatId, chat } = await resolveChat(client, chatInput);
         const user = await resolveUser(client, peerInput, self);
-        await client.call('chats.removeMember', { chatId, userId: user.id });
+        await spec.act(client, chatId, user.id);
         if (context.isJson) output.json({ ok: true, chatId, userId: user.id });
-        else output.line(`Removed ${formatUser(user)} from ${formatChatName(chatId, chat)}`);
+        else output.line(`${spec.done} ${formatUser(user)} from ${formatChatName(chatId, chat)}`);
       });
     });
+}
+
+function removeCommand(): Command {
+  return memberActionCommand({
+    name: 'remove',
+    description: 'Remove a member from a group or channel (they may join again; see ban)',
+    act: (client, chatId, userId) => client.call('chats.removeMember', { chatId, userId }),
+    done: 'Removed',
+  });
 }
 
 function linkCommand(): Command {
@@ -210,19 +229,10 @@ function adminCommand(): Command {
 }
 
 function banCommand(): Command {
-  return new Command('ban')
-    .description('Remove a user from a group or channel and keep them out (no rejoining by link or username)')
-    .argument('<chat>', CHAT_HELP)
-    .argument('<peer>', USER_HELP)
-    .addHelpText('after', '\nWith --json: {"ok":true,"chatId":5,"userId":7}')
-    .action(async (chatInput: string, peerInput: string, _options: unknown, command: Command) => {
-      const context = commandContext(command);
-      await withSession(context, async ({ client, user: self }) => {
-        const { chatId, chat } = await resolveChat(client, chatInput);
-        const user = await resolveUser(client, peerInput, self);
-        await client.call('chats.ban', { chatId, userId: user.id, untilDate: null });
-        if (context.isJson) output.json({ ok: true, chatId, userId: user.id });
-        else output.line(`Banned ${formatUser(user)} from ${formatChatName(chatId, chat)}`);
-      });
-    });
+  return memberActionCommand({
+    name: 'ban',
+    description: 'Remove a user from a group or channel and keep them out (no rejoining by link or username)',
+    act: (client, chatId, userId) => client.call('chats.ban', { chatId, userId, untilDate: null }),
+    done: 'Banned',
+  });
 }
