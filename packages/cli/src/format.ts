@@ -145,6 +145,10 @@ export function formatIncomingLine(message: Message, context: UpdateLineContext)
 export function formatUpdateLine(update: Update, context: UpdateLineContext): string {
   const { chats, users, selfId } = context;
   if (update.type === 'newMessage') return formatIncomingLine(update.message, context);
+  if (update.type === 'secretDevicesChanged') {
+    const whose = update.userId === selfId ? 'your' : `${userName(update.userId, users)}'s`;
+    return `[secret] ${whose} secret-chat devices changed: compare safety numbers again`;
+  }
   const chatId = update.type === 'editMessage' ? update.message.chatId : update.chatId;
   const chat = chats.get(chatId);
   const label = formatChatLabel(chatId, chat);

@@ -287,6 +287,11 @@ export const Update = T.Union([
   T.Object({ type: T.Literal('chatLeft'), pts: Id, chatId: Id }, strict),
   /** User sequence: the draft of a chat changed on one of the user's devices. */
   T.Object({ type: T.Literal('draft'), pts: Id, chatId: Id, draft: T.Union([Draft, T.Null()]) }, strict),
+  /**
+   * User sequence: the secret-chat devices of `userId` (a peer, or this user) changed: a device was
+   * added or removed. Clients refetch `secret.getDevices` and show the safety number as changed.
+   */
+  T.Object({ type: T.Literal('secretDevicesChanged'), pts: Id, userId: Id }, strict),
   /** User sequence: notifications of a chat muted until a date, or unmuted (null). */
   T.Object({ type: T.Literal('chatMuted'), pts: Id, chatId: Id, mutedUntil: T.Union([UnixTime, T.Null()]) }, strict),
 ]);

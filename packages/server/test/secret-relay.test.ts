@@ -33,6 +33,11 @@ test('[E2E-S1][E2E-S2][E2E-S3] the server keeps public keys, hands each one-time
     const phone = await bobPhone.call('secret.registerDevice', registration(12));
     const lap = await laptop.call('secret.registerDevice', registration(3));
     assert.equal(phone.oneTimePrekeyCount, 12);
+    // Bob's devices are announced to Bob and to those he has a private chat with, never silently.
+    await alice.call('messages.send', { peer: { type: 'user', userId: bobPhone.id }, text: 'hi', randomId: 'secret-relay-hi-1' });
+    await bobPhone.call('secret.registerDevice', registration(12));
+    await alice.client.waitForUpdates((updates) => updates.some((u) => u.type === 'secretDevicesChanged' && u.userId === bobPhone.id));
+    await bobPhone.client.waitForUpdates((updates) => updates.some((u) => u.type === 'secretDevicesChanged' && u.userId === bobPhone.id));
     const devices = await alice.call('secret.getDevices', { userId: bobPhone.id });
     assert.deepEqual(devices.devices.map((d: { deviceId: number }) => d.deviceId), [phone.deviceId, lap.deviceId]);
 

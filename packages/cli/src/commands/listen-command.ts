@@ -179,6 +179,11 @@ class UpdatePrinter {
   }
 
   async #printHuman(update: Update): Promise<void> {
+    if (update.type === 'secretDevicesChanged') {
+      await this.#lookUpUser(update.userId);
+      output.line(formatUpdateLine(update, { chats: this.#knownChats(), users: this.#users, selfId: this.#selfId }));
+      return;
+    }
     const chatId = update.type === 'newMessage' || update.type === 'editMessage' ? update.message.chatId : update.chatId;
     // A changed title should show on the very line that reports the change.
     await this.#lookUpChat(chatId, { isRefetched: update.type === 'chatUpdated' });

@@ -3,6 +3,7 @@ import type { Kysely } from 'kysely';
 import { deviceTopic, type Bus } from '../bus/bus.ts';
 import { unixSeconds, type Clock } from '../shared/clock.ts';
 import type { Database } from '../storage/database.ts';
+import { appendUserUpdate, publish, type Delivery } from '../updates/sequences.ts';
 
 /** Below this many one-time prekeys the device is asked for more. */
 export const LOW_PREKEY_STOCK = 10;
@@ -31,7 +32,33 @@ export class SecretRelay {
         await trx.insertInto('one_time_prekeys').values(params.oneTimePrekeys.map((key) => ({ device_id: deviceId, key_id: key.id, public_key: key.publicKey }))).onConflict((oc) => oc.doNothing()).execute();
       }
     });
+    await this.#announceDeviceChange(userId);
     return { deviceId, oneTimePrekeyCount: await this.#stock(deviceId) };
+  }
+
+  /**
+   * Tells the user and everyone they have a private chat with that their devices changed, as an
+   * update in each one's sequence: a device is never added or removed silently.
+   */
+  async #announceDeviceChange(userId: number): Promise<void> {
+    const peers = await this.deps.db
+      .selectFrom('chat_members as mine')
+      .innerJoin('chats as c', 'c.id', 'mine.chat_id')
+      .innerJoin('chat_members as theirs', 'theirs.chat_id', 'c.id')
+      .select('theirs.user_id')
+      .where('mine.user_id', '=', userId)
+      .where('c.type', '=', 'private')
+      .execute();
+    const watchers = [...new Set([userId, ...peers.map((row) => row.user_id)])];
+    const date = unixSeconds(this.deps.clock);
+    const deliveries = await this.deps.db.transaction().execute(async (trx) => {
+      const out: Delivery[] = [];
+      for (const watcherId of watchers) {
+        out.push(await appendUserUpdate(trx, watcherId, { type: 'secretDevicesChanged', chatId: 0, refId: userId, date }, (pts) => ({ type: 'secretDevicesChanged', pts, userId })));
+      }
+      return out;
+    });
+    publish(this.deps.bus, deliveries);
   }
 
   async uploadPrekeys(deviceId: number, params: MethodParams<'secret.uploadPrekeys'>): Promise<MethodResult<'secret.uploadPrekeys'>> {
@@ -110,11 +137,14 @@ export class SecretRelay {
 
   /** Removes a device that signed out: its keys and whatever still waited for it. */
   async forget(deviceId: number): Promise<void> {
+    const device = await this.deps.db.selectFrom('secret_devices').select('user_id').where('device_id', '=', deviceId).executeTakeFirst();
+    if (device === undefined) return;
     await this.deps.db.transaction().execute(async (trx) => {
       await trx.deleteFrom('envelopes').where('device_id', '=', deviceId).execute();
       await trx.deleteFrom('one_time_prekeys').where('device_id', '=', deviceId).execute();
       await trx.deleteFrom('secret_devices').where('device_id', '=', deviceId).execute();
     });
+    await this.#announceDeviceChange(device.user_id);
   }
 
   async #device(deviceId: number) {

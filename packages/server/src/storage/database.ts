@@ -204,7 +204,8 @@ export type UpdateRowType =
   | 'chatJoined'
   | 'chatLeft'
   | 'draft'
-  | 'chatMuted';
+  | 'chatMuted'
+  | 'secretDevicesChanged';
 
 /** One update of a user's sequence. */
 export interface UpdatesTable {
