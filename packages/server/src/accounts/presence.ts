@@ -4,6 +4,7 @@ import { userTopic, type Bus } from '../bus/bus.ts';
 import { unixSeconds, type Clock } from '../shared/clock.ts';
 import type { Logger } from '../shared/logger.ts';
 import type { Database } from '../storage/database.ts';
+import { privateChatPeers } from '../chats/private-peers.ts';
 import type { Contacts } from './contacts.ts';
 
 /** How long "online" holds without a renewal; the tracker renews it while a connection is open. */
@@ -75,19 +76,9 @@ export class Presence {
   }
 
   async #watchers(userId: number): Promise<number[]> {
-    const peers = await this.deps.db
-      .selectFrom('chat_members as mine')
-      .innerJoin('chats as c', 'c.id', 'mine.chat_id')
-      .innerJoin('chat_members as theirs', 'theirs.chat_id', 'c.id')
-      .select('theirs.user_id')
-      .where('mine.user_id', '=', userId)
-      .where('c.type', '=', 'private')
-      .where('theirs.user_id', '!=', userId)
-      .orderBy('c.last_message_date', 'desc')
-      .limit(MAX_WATCHERS)
-      .execute();
+    const peers = await privateChatPeers(this.deps.db, userId, { limit: MAX_WATCHERS });
     const keepers = await this.deps.db.selectFrom('contacts').select('owner_id').where('contact_id', '=', userId).limit(MAX_WATCHERS).execute();
-    return [...new Set([...peers.map((row) => row.user_id), ...keepers.map((row) => row.owner_id)])];
+    return [...new Set([...peers, ...keepers.map((row) => row.owner_id)])];
   }
 
   #now(): number {

@@ -2,6 +2,7 @@ import { RpcError, type Envelope, type MethodParams, type MethodResult, type Pre
 import type { Kysely } from 'kysely';
 import { deviceTopic, type Bus } from '../bus/bus.ts';
 import { unixSeconds, type Clock } from '../shared/clock.ts';
+import { privateChatPeers } from '../chats/private-peers.ts';
 import type { Database } from '../storage/database.ts';
 import { appendUserUpdate, publish, type Delivery } from '../updates/sequences.ts';
 
@@ -41,15 +42,8 @@ export class SecretRelay {
    * update in each one's sequence: a device is never added or removed silently.
    */
   async #announceDeviceChange(userId: number): Promise<void> {
-    const peers = await this.deps.db
-      .selectFrom('chat_members as mine')
-      .innerJoin('chats as c', 'c.id', 'mine.chat_id')
-      .innerJoin('chat_members as theirs', 'theirs.chat_id', 'c.id')
-      .select('theirs.user_id')
-      .where('mine.user_id', '=', userId)
-      .where('c.type', '=', 'private')
-      .execute();
-    const watchers = [...new Set([userId, ...peers.map((row) => row.user_id)])];
+    // Every peer, not the most recent few: a device change must never go unannounced.
+    const watchers = [userId, ...(await privateChatPeers(this.deps.db, userId))];
     const date = unixSeconds(this.deps.clock);
     const deliveries = await this.deps.db.transaction().execute(async (trx) => {
       const out: Delivery[] = [];
