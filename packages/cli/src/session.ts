@@ -1,3 +1,4 @@
+import { output } from './output.ts';
 import { SamizdatClient } from '@samizdat/client';
 import type { Chat, User } from '@samizdat/protocol';
 import { WebSocket } from 'ws';
@@ -95,4 +96,11 @@ export function formatSeconds(ms: number): string {
  */
 export async function recordJoinedChat(session: Session, chat: Chat): Promise<void> {
   await session.profile.addChatPositions(session.user.id, { [String(chat.id)]: chat.pts });
+}
+
+/** Records a chat just made or joined, then prints it: the Chat with `--json`, else `humanLine`. */
+export async function reportJoinedChat(session: Session, isJson: boolean, chat: Chat, humanLine: string): Promise<void> {
+  await recordJoinedChat(session, chat);
+  if (isJson) output.json(chat);
+  else output.line(humanLine);
 }

@@ -3,9 +3,8 @@ import { Command } from 'commander';
 import { commandContext } from '../command-context.ts';
 import { formatChatName } from '../format.ts';
 import { JOIN_HELP, joinChat } from '../join-target.ts';
-import { output } from '../output.ts';
 import { CHAT_HELP, resolveChat } from '../peer.ts';
-import { recordJoinedChat, withSession } from '../session.ts';
+import { reportJoinedChat, withSession } from '../session.ts';
 import { readTextArgument } from '../text-input.ts';
 import { printSent, sendQueued } from './send-command.ts';
 
@@ -44,9 +43,7 @@ function createCommand(): Command {
           ...(options.about === undefined ? {} : { about: options.about }),
           ...(username === undefined ? {} : { username }),
         });
-        await recordJoinedChat(session, chat);
-        if (context.isJson) output.json(chat);
-        else output.line(String(chat.id));
+        await reportJoinedChat(session, context.isJson, chat, String(chat.id));
       });
     });
 }
@@ -77,9 +74,7 @@ function subscribeCommand(): Command {
       const context = commandContext(command);
       await withSession(context, async (session) => {
         const chat = await joinChat(session.client, target);
-        await recordJoinedChat(session, chat);
-        if (context.isJson) output.json(chat);
-        else output.line(`Subscribed to ${formatChatName(chat.id, chat)}`);
+        await reportJoinedChat(session, context.isJson, chat, `Subscribed to ${formatChatName(chat.id, chat)}`);
       });
     });
 }

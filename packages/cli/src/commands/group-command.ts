@@ -8,7 +8,7 @@ import { formatChatName, formatMemberLine, formatRights, formatUser } from '../f
 import { JOIN_HELP, joinChat } from '../join-target.ts';
 import { output } from '../output.ts';
 import { CHAT_HELP, USER_HELP, resolveChat, resolveUser } from '../peer.ts';
-import { recordJoinedChat, withSession } from '../session.ts';
+import { reportJoinedChat, withSession } from '../session.ts';
 
 /** Rights a promoted admin gets when `group admin` is given no `--rights`: all but appointing admins. */
 const DEFAULT_ADMIN_RIGHTS: AdminRights = {
@@ -52,9 +52,7 @@ function createCommand(): Command {
         const userIds: number[] = [];
         for (const member of options.members ?? []) userIds.push((await resolveUser(client, member, self)).id);
         const { chat } = await client.call('chats.createGroup', { title, userIds });
-        await recordJoinedChat(session, chat);
-        if (context.isJson) output.json(chat);
-        else output.line(String(chat.id));
+        await reportJoinedChat(session, context.isJson, chat, String(chat.id));
       });
     });
 }
@@ -146,9 +144,7 @@ function joinCommand(): Command {
       const context = commandContext(command);
       await withSession(context, async (session) => {
         const chat = await joinChat(session.client, target);
-        await recordJoinedChat(session, chat);
-        if (context.isJson) output.json(chat);
-        else output.line(`Joined ${formatChatName(chat.id, chat)}`);
+        await reportJoinedChat(session, context.isJson, chat, `Joined ${formatChatName(chat.id, chat)}`);
       });
     });
 }
