@@ -87,6 +87,29 @@ describe('the protocol edge', () => {
   });
 });
 
+describe('a steady flood', () => {
+  test('[PRO5] a connection sending steadily above its rate is closed, though the refilling bucket lets the odd frame through', async () => {
+    const t = await startTestServer({ connectionLimits: { frames: { capacity: 2, perSecond: 50 }, floodStrikesBeforeClose: 20 } });
+    try {
+      const flooder = await RawClient.open(t.server.wsUrl);
+      await flooder.hello();
+      let closedCode: number | undefined;
+      void flooder.closed().then(({ code }) => (closedCode = code));
+      // Four frames per token: every fourth one is accepted, the rest refused.
+      for (let i = 0; i < 200 && closedCode === undefined; i++) {
+        if (flooder.ws.readyState === flooder.ws.OPEN) flooder.sendRaw(JSON.stringify({ type: 'call', id: i + 1, method: 'updates.getState', params: {} }));
+        await new Promise((done) => setTimeout(done, 5));
+      }
+      const accepted = flooder.frames.filter((f) => f.type === 'error' && f.code !== 'FLOOD_WAIT');
+      assert.ok(accepted.length > 0, 'some frames got through between refusals');
+      const closed = await Promise.race([flooder.closed(), new Promise((done) => setTimeout(() => done('still open'), 3000))]);
+      assert.deepEqual(closed, { code: 4008 });
+    } finally {
+      await t.stop();
+    }
+  });
+});
+
 describe('dead connections', () => {
   test('[PRO7] a connection that never says hello is closed with 4002', async () => {
     const t = await startTestServer({ connectionLimits: { helloTimeoutMs: 100 } });

@@ -41,6 +41,7 @@ export class ClientConnection implements CallContext {
   #hasSaidHello = false;
   #inFlight = 0;
   #floodStrikes = 0;
+  #floodWindowStartedAt = 0;
   /** Ends the subscriptions of the signed-in user: their own topic, and each group's or channel's. */
   #unsubscribe: (() => void) | null = null;
   readonly #chatSubscriptions = new Map<number, () => void>();
@@ -149,7 +150,6 @@ export class ClientConnection implements CallContext {
   #onFrame(data: unknown, isBinary: boolean): void {
     const wait = this.#bucket.take();
     if (wait > 0) return this.#refuseFlood(wait, data);
-    this.#floodStrikes = 0;
     if (isBinary) return this.#sendError(null, 'FRAME_INVALID', 'Cannot read frame: binary frames are not accepted');
     const parsed = parseClientFrame(String(data));
     if ('fault' in parsed) return this.#sendError(parsed.id, 'FRAME_INVALID', parsed.fault);
@@ -162,6 +162,13 @@ export class ClientConnection implements CallContext {
   }
 
   #refuseFlood(retryAfterSeconds: number, data: unknown): void {
+    // Strikes are counted over a window, not reset by the odd frame the refilling bucket lets through:
+    // a client that keeps sending above its rate is closed however slowly the server reads it.
+    const now = Date.now();
+    if (now - this.#floodWindowStartedAt > this.deps.limits.floodStrikeWindowMs) {
+      this.#floodWindowStartedAt = now;
+      this.#floodStrikes = 0;
+    }
     this.#floodStrikes += 1;
     if (this.#floodStrikes > this.deps.limits.floodStrikesBeforeClose) {
       this.deps.logger.log('warn', 'ws.flood_close', { ip: this.ip, userId: this.userId });
