@@ -64,6 +64,7 @@ export const ERROR_CATALOG = {
   MEDIA_CAPTION_TOO_LONG: { httpStatus: 400, message: 'A caption has at most 1024 characters' },
   DEVICE_NOT_REGISTERED: { httpStatus: 400, message: 'This device has not registered its keys for secret chats' },
   DEVICE_ID_INVALID: { httpStatus: 400, message: 'No such device' },
+  SECRET_DEVICES_CHANGED: { httpStatus: 409, message: 'The envelopes do not cover the current devices of a user; refetch them and resend' },
   SEARCH_QUERY_EMPTY: { httpStatus: 400, message: 'The search query is empty' },
   FLOOD_WAIT: { httpStatus: 420, message: 'Too many requests; retry later' },
   INTERNAL: { httpStatus: 500, message: 'Internal server error' },

@@ -321,6 +321,8 @@ export const METHODS = {
     T.Object({ fileId: T.String({ maxLength: 64 }), offset: T.Integer({ minimum: 0 }), limit: T.Integer({ minimum: 1, maximum: MAX_FILE_PART_BYTES }) }, strict),
     T.Object({ bytes: T.String(), size: T.Integer({ minimum: 0 }) }, strict),
   ),
+  /** Lets these users read a file you uploaded: how a secret chat's encrypted attachment reaches the peer. */
+  'files.grantAccess': method(T.Object({ fileId: T.String({ maxLength: 64 }), userIds: T.Array(Id, { minItems: 1, maxItems: 10 }) }, strict), Empty),
   /** Makes this session's device a secret-chat device with these public keys (again: replaces them). */
   'secret.registerDevice': method(
     T.Object(
@@ -340,8 +342,20 @@ export const METHODS = {
   ),
   'secret.getDevices': method(T.Object({ userId: Id }, strict), T.Object({ devices: T.Array(SecretDevice) }, strict)),
   'secret.getBundle': method(T.Object({ deviceId: Id }, strict), T.Object({ bundle: PrekeyBundle }, strict)),
+  /**
+   * Queues ciphertext for single devices. With `cover`, the server checks that `cover.deviceIds`
+   * are exactly the current devices of `cover.userIds` (bar the sender's own), else answers
+   * `SECRET_DEVICES_CHANGED`: a device added a moment ago is never left out unnoticed. A fan-out
+   * split over several calls sends the same `cover` with each.
+   */
   'secret.sendEnvelopes': method(
-    T.Object({ envelopes: T.Array(T.Object({ deviceId: Id, ciphertext: T.String({ minLength: 1, maxLength: 48 * 1024 }) }, strict), { minItems: 1, maxItems: 20 }) }, strict),
+    T.Object(
+      {
+        envelopes: T.Array(T.Object({ deviceId: Id, ciphertext: T.String({ minLength: 1, maxLength: 48 * 1024 }) }, strict), { minItems: 1, maxItems: 20 }),
+        cover: T.Optional(T.Object({ userIds: T.Array(Id, { minItems: 1, maxItems: 2 }), deviceIds: T.Array(Id, { maxItems: 500 }) }, strict)),
+      },
+      strict,
+    ),
     T.Object({ count: T.Integer({ minimum: 0 }) }, strict),
   ),
   /** The envelopes waiting for this device, oldest first; they stay until acknowledged. */

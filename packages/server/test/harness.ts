@@ -138,6 +138,7 @@ export interface TestUser {
   client: RawClient;
   id: number;
   token: string;
+  phone: string;
   call: (method: string, params?: unknown) => Promise<any>;
 }
 
@@ -152,8 +153,19 @@ export function testUsers(serverUrl: () => string, digit: number) {
     async user(name: string): Promise<TestUser> {
       const client = await RawClient.open(serverUrl());
       clients.push(client);
-      const auth = await signUpTestUser(client, `+99966${digit}${String(++count).padStart(4, '0')}`, name);
-      return { client, id: auth.user.id, token: auth.token, call: (method, params = {}) => client.call(method, params) };
+      const phone = `+99966${digit}${String(++count).padStart(4, '0')}`;
+      const auth = await signUpTestUser(client, phone, name);
+      return { client, phone, id: auth.user.id, token: auth.token, call: (method, params = {}) => client.call(method, params) };
+    },
+    /** Signs `user` in on another connection: a second device, with a session of its own. */
+    async device(user: TestUser): Promise<TestUser> {
+      const client = await RawClient.open(serverUrl());
+      clients.push(client);
+      await client.hello();
+      const sent = await client.call('auth.sendCode', { phone: user.phone });
+      const code = user.phone.slice(6, 7).repeat(5);
+      const auth = await client.call('auth.signIn', { phone: user.phone, phoneCodeHash: sent.phoneCodeHash, code, deviceName: 'second device' });
+      return { client, phone: user.phone, id: user.id, token: auth.token, call: (method, params = {}) => client.call(method, params) };
     },
     /** Keeps an extra connection (a second device) to be closed with the rest. */
     track(client: RawClient): RawClient {

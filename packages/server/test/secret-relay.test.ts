@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { test } from 'node:test';
 import Sqlite from 'better-sqlite3';
 import { ManualClock } from '../src/index.ts';
+import { uploadBytes } from './file-helpers.ts';
 import { RawClient, rejects, startTestServer, testUsers } from './harness.ts';
 
 const b64 = (bytes: number) => randomBytes(bytes).toString('base64');
@@ -101,5 +102,53 @@ test('[E2E-S4] undelivered envelopes are dropped after 30 days, and a device tha
   } finally {
     again.closeAll();
     await second.stop();
+  }
+});
+
+test('[E2E-S6] a fan-out made for an outdated device list is refused with SECRET_DEVICES_CHANGED, naming no device silently left out', async () => {
+  const t = await startTestServer();
+  const users = testUsers(() => t.server.wsUrl, 9);
+  try {
+    const alice = await users.user('Alice');
+    const bob = await users.user('Bob');
+    const a = await alice.call('secret.registerDevice', registration(1));
+    const b1 = await bob.call('secret.registerDevice', registration(1));
+    const cover = { userIds: [alice.id, bob.id], deviceIds: [b1.deviceId] };
+    assert.equal((await alice.call('secret.sendEnvelopes', { envelopes: [{ deviceId: b1.deviceId, ciphertext: 'one' }], cover })).count, 1);
+    // Bob signs in on a second device that Alice has not heard of yet.
+    const second = await users.device(bob);
+    const b2 = await second.call('secret.registerDevice', registration(1));
+    await rejects(alice.call('secret.sendEnvelopes', { envelopes: [{ deviceId: b1.deviceId, ciphertext: 'two' }], cover }), 'SECRET_DEVICES_CHANGED');
+    const current = { userIds: [alice.id, bob.id], deviceIds: [b1.deviceId, b2.deviceId] };
+    // A fan-out split over calls carries the whole list with each part.
+    assert.equal((await alice.call('secret.sendEnvelopes', { envelopes: [{ deviceId: b1.deviceId, ciphertext: 'two' }], cover: current })).count, 1);
+    assert.equal((await alice.call('secret.sendEnvelopes', { envelopes: [{ deviceId: b2.deviceId, ciphertext: 'two' }], cover: current })).count, 1);
+    // Bob's phone writes to Alice: his laptop counts, his phone (the sender) does not.
+    const fromBob = { userIds: [bob.id, alice.id], deviceIds: [a.deviceId, b2.deviceId] };
+    assert.equal((await bob.call('secret.sendEnvelopes', { envelopes: [{ deviceId: a.deviceId, ciphertext: 'x' }], cover: fromBob })).count, 1);
+    await rejects(bob.call('secret.sendEnvelopes', { envelopes: [{ deviceId: a.deviceId, ciphertext: 'x' }], cover: { ...fromBob, deviceIds: [a.deviceId] } }), 'SECRET_DEVICES_CHANGED');
+  } finally {
+    users.closeAll();
+    await t.stop();
+  }
+});
+
+test('[E2E-S7] the uploader of a file, and only they, can let another user read it', async () => {
+  const t = await startTestServer();
+  const users = testUsers(() => t.server.wsUrl, 9);
+  try {
+    const alice = await users.user('Alice');
+    const bob = await users.user('Bob');
+    const carol = await users.user('Carol');
+    const file = await uploadBytes((m, p) => alice.call(m, p), t.server.httpUrl, alice.token, randomBytes(3000));
+    const read = (who: typeof bob) => who.call('files.getPart', { fileId: file.id, offset: 0, limit: 1024 });
+    await rejects(read(bob), 'FILE_ID_INVALID');
+    await rejects(bob.call('files.grantAccess', { fileId: file.id, userIds: [carol.id] }), 'FILE_ID_INVALID');
+    await alice.call('files.grantAccess', { fileId: file.id, userIds: [bob.id] });
+    assert.equal(Buffer.from((await read(bob)).bytes, 'base64').length, 1024);
+    await rejects(read(carol), 'FILE_ID_INVALID');
+  } finally {
+    users.closeAll();
+    await t.stop();
   }
 });

@@ -27,6 +27,8 @@ export class FileService {
     const file = await this.deps.db.selectFrom('files').selectAll().where('id', '=', fileId).executeTakeFirst();
     if (file === undefined) throw new RpcError('FILE_ID_INVALID', 'Cannot read file: no such file');
     if (file.owner_id === userId) return file;
+    const granted = await this.deps.db.selectFrom('file_grants').select('user_id').where('file_id', '=', fileId).where('user_id', '=', userId).executeTakeFirst();
+    if (granted !== undefined) return file;
     // A thumbnail is readable wherever the photo it belongs to is.
     const parents = await this.deps.db.selectFrom('files').select('id').where('thumbnail_id', '=', fileId).execute();
     const ids = [file.id, ...parents.map((p) => p.id)];
@@ -38,6 +40,16 @@ export class FileService {
       if (state.role !== null || (chat.type !== 'private' && isPublic(chat) && !state.isBanned)) return file;
     }
     throw new RpcError('FILE_ID_INVALID', 'Cannot read file: no such file');
+  }
+
+  /**
+   * Lets `userIds` read a file the caller uploaded: how a secret chat's attachment, ciphertext sent
+   * in no cloud chat, reaches the peer. Only the uploader may grant.
+   */
+  async grant(ownerId: number, fileId: string, userIds: number[]): Promise<void> {
+    const file = await this.deps.db.selectFrom('files').select('owner_id').where('id', '=', fileId).executeTakeFirst();
+    if (file === undefined || file.owner_id !== ownerId) throw new RpcError('FILE_ID_INVALID', 'Cannot grant access to file: no such file of yours');
+    await this.deps.db.insertInto('file_grants').values(userIds.map((userId) => ({ file_id: fileId, user_id: userId }))).onConflict((oc) => oc.doNothing()).execute();
   }
 
   /** What a message shows of an attached file; the sender must be able to read the file. */

@@ -171,6 +171,10 @@ export function createHandlers(s: Services): {
     'files.startUpload': async (ctx, p) => s.uploads.start(ctx.userId, p),
     'files.getUpload': async (ctx, p) => s.uploads.state(ctx.userId, p.uploadId),
     'files.completeUpload': async (ctx, p) => ({ file: await s.uploads.complete(ctx.userId, p) }),
+    'files.grantAccess': async (ctx, p) => {
+      await s.files.grant(ctx.userId, p.fileId, p.userIds);
+      return {};
+    },
     'files.getPart': async (ctx, p) => {
       const file = await s.files.readable(ctx.userId, p.fileId);
       const length = Math.max(0, Math.min(p.limit, file.size - p.offset));

@@ -1,5 +1,5 @@
 import { RpcError, type Envelope, type MethodParams, type MethodResult, type PrekeyBundle, type SecretDevice } from '@samizdat/protocol';
-import type { Kysely } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
 import { deviceTopic, type Bus } from '../bus/bus.ts';
 import { unixSeconds, type Clock } from '../shared/clock.ts';
 import { privateChatPeers } from '../chats/private-peers.ts';
@@ -92,6 +92,7 @@ export class SecretRelay {
     await this.#device(senderDeviceId);
     const date = unixSeconds(this.deps.clock);
     const queued = await this.deps.db.transaction().execute(async (trx) => {
+      if (params.cover !== undefined) await checkCoverage(trx, senderDeviceId, params.cover);
       const out: { deviceId: number; envelope: Envelope }[] = [];
       for (const { deviceId, ciphertext } of params.envelopes) {
         const bumped = await trx.updateTable('secret_devices').set((eb) => ({ qts: eb('qts', '+', 1) })).where('device_id', '=', deviceId).returning('qts').executeTakeFirst();
@@ -150,5 +151,17 @@ export class SecretRelay {
   async #stock(deviceId: number): Promise<number> {
     const { count } = await this.deps.db.selectFrom('one_time_prekeys').select((eb) => eb.fn.countAll<number>().as('count')).where('device_id', '=', deviceId).executeTakeFirstOrThrow();
     return Number(count);
+  }
+}
+
+/** Refuses a fan-out made for another device list than the covered users' current one. */
+async function checkCoverage(trx: Transaction<Database>, senderDeviceId: number, cover: { userIds: number[]; deviceIds: number[] }): Promise<void> {
+  const rows = await trx.selectFrom('secret_devices').select('device_id').where('user_id', 'in', cover.userIds).execute();
+  const current = new Set(rows.map((row) => row.device_id).filter((id) => id !== senderDeviceId));
+  const believed = new Set(cover.deviceIds);
+  const missing = [...current].filter((id) => !believed.has(id));
+  const gone = [...believed].filter((id) => !current.has(id));
+  if (missing.length > 0 || gone.length > 0) {
+    throw new RpcError('SECRET_DEVICES_CHANGED', `Cannot send envelopes: devices ${missing.join(', ') || 'none'} are new and ${gone.join(', ') || 'none'} are gone`);
   }
 }

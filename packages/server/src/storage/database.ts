@@ -20,6 +20,7 @@ export interface Database {
   uploads: UploadsTable;
   files: FilesTable;
   message_media: MessageMediaTable;
+  file_grants: FileGrantsTable;
   secret_devices: SecretDevicesTable;
   one_time_prekeys: OneTimePrekeysTable;
   envelopes: EnvelopesTable;
@@ -270,6 +271,12 @@ export interface MessageMediaTable {
   file_id: string;
   chat_id: number;
   message_id: number;
+}
+
+/** A user allowed to read a file by its uploader (the encrypted attachments of secret chats). */
+export interface FileGrantsTable {
+  file_id: string;
+  user_id: number;
 }
 
 /** A session's device registered for secret chats: public keys only; private keys never leave the device. */

@@ -261,6 +261,18 @@ const MIGRATIONS: Migration[] = [
         .execute();
     },
   },
+  {
+    version: 4,
+    async up(db) {
+      // A secret chat's attachment is ciphertext sent in no cloud chat: its uploader grants the peer access.
+      await db.schema
+        .createTable('file_grants')
+        .addColumn('file_id', 'text', (c) => c.notNull())
+        .addColumn('user_id', 'integer', (c) => c.notNull())
+        .addPrimaryKeyConstraint('file_grants_pk', ['file_id', 'user_id'])
+        .execute();
+    },
+  },
 ];
 
 /** Brings the schema to the newest version. */
