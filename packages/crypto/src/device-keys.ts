@@ -1,6 +1,7 @@
 /**
- * A device's long-term and prekey material (SPEC [E2E2]–[E2E4]): an Ed25519 identity key, a
- * signed X25519 prekey, a signed ML-KEM-768 prekey and a stock of one-time X25519 prekeys.
+ * A device's long-term and prekey material (SPEC [E2E2]–[E2E4], [E2E22]): an Ed25519 identity key, a
+ * signed X25519 prekey, a signed ML-KEM-768 prekey (each with the rotated-out ones still in their
+ * grace period) and a stock of one-time X25519 prekeys.
  *
  * @module
  */
@@ -46,6 +47,28 @@ export interface PublicBundle {
   oneTimePrekeys: { id: number; publicKey: string }[];
 }
 
+/**
+ * How long a rotated-out signed prekey or PQ prekey stays usable for late initial messages: 30 days,
+ * the server's lifetime for undelivered envelopes (server SPEC [E2E-S4]), so that any initial
+ * message the server can still deliver was made from a prekey we still hold (SPEC [E2E22]).
+ */
+export const PREKEY_GRACE_MS = 30 * 24 * 60 * 60 * 1000;
+
+/** Options for {@link DeviceKeys.rotateSignedPrekey} and {@link DeviceKeys.rotatePqPrekey}. */
+export interface RotatePrekeyOptions {
+  /**
+   * Randomness for the new key.
+   * @default cryptoRandom
+   */
+  random?: RandomSource;
+  /**
+   * Current time in ms since the epoch; recorded as the old key's retirement time and used to
+   * prune keys retired more than {@link PREKEY_GRACE_MS} ago.
+   * @default Date.now()
+   */
+  now?: number;
+}
+
 /** Options for {@link DeviceKeys.generate}. */
 export interface GenerateDeviceKeysOptions {
   /**
@@ -66,14 +89,37 @@ interface SignedKey {
   signature: Uint8Array;
 }
 
+/** A rotated-out prekey kept for the grace period, with when it was replaced (ms since the epoch). */
+interface RetiredKey extends SignedKey {
+  retiredAt: number;
+}
+
+interface SerializedSignedPrekey {
+  id: number;
+  secretKey: string;
+  signature: string;
+}
+
+interface SerializedPqPrekey {
+  id: number;
+  secretKey: string;
+  publicKey: string;
+  signature: string;
+}
+
+/** Version 2 adds the retired prekeys; version 1 (no retired keys) is still read. */
 interface SerializedDeviceKeys {
-  v: 1;
+  v: 2;
   identitySecret: string;
-  signedPrekey: { id: number; secretKey: string; signature: string };
-  pqPrekey: { id: number; secretKey: string; publicKey: string; signature: string };
+  signedPrekey: SerializedSignedPrekey;
+  pqPrekey: SerializedPqPrekey;
+  retiredSignedPrekeys: (SerializedSignedPrekey & { retiredAt: number })[];
+  retiredPqPrekeys: (SerializedPqPrekey & { retiredAt: number })[];
   oneTimePrekeys: { id: number; secretKey: string }[];
   nextPrekeyId: number;
 }
+
+type SerializedDeviceKeysV1 = Omit<SerializedDeviceKeys, 'v' | 'retiredSignedPrekeys' | 'retiredPqPrekeys'> & { v: 1 };
 
 /** A device's private key state. Mutated when one-time prekeys are consumed or added. */
 export class DeviceKeys {
@@ -81,6 +127,9 @@ export class DeviceKeys {
   readonly identityPublicKey: Uint8Array;
   #signedPrekey: SignedKey;
   #pqPrekey: SignedKey;
+  /** Rotated-out prekeys still accepted for late initial messages, oldest first (SPEC [E2E22]). */
+  #retiredSignedPrekeys: RetiredKey[] = [];
+  #retiredPqPrekeys: RetiredKey[] = [];
   readonly #oneTimePrekeys = new Map<number, KeyPair>();
   #nextPrekeyId: number;
 
@@ -136,22 +185,60 @@ export class DeviceKeys {
   }
 
   /**
-   * Replaces the signed X25519 prekey (rotation, X3DH §3.2 suggests weekly or monthly). The old
-   * one is forgotten at once here; keeping it a while for late initial messages is left to callers.
+   * Replaces the signed X25519 prekey (rotation; X3DH §3.2 suggests weekly or monthly) and returns
+   * the new id. The old key stays usable through {@link DeviceKeys.signedPrekey} for
+   * {@link PREKEY_GRACE_MS}, so initial messages made from a bundle fetched before the rotation
+   * still open (SPEC [E2E22]); keys retired longer ago are pruned.
+   *
+   * @param options `{ random, now }`; a bare {@link RandomSource} is still accepted (older callers).
    */
-  rotateSignedPrekey(random: RandomSource = cryptoRandom): number {
+  rotateSignedPrekey(options: RotatePrekeyOptions | RandomSource = {}): number {
+    const { random, now } = rotateOptions(options);
     const keyPair = x25519KeyPair(random);
     const id = this.#allocateId();
+    this.#retiredSignedPrekeys.push({ ...this.#signedPrekey, retiredAt: now });
     this.#signedPrekey = { id, keyPair, signature: ed25519Sign(this.#identitySecret, encodeX25519(keyPair.publicKey)) };
+    this.pruneRetiredPrekeys(now);
     return id;
   }
 
-  /** Replaces the signed ML-KEM-768 prekey (last-resort PQ prekey of PQXDH §3.2). */
-  rotatePqPrekey(random: RandomSource = cryptoRandom): number {
+  /**
+   * Replaces the signed ML-KEM-768 prekey (last-resort PQ prekey of PQXDH §3.2) and returns the
+   * new id; the old one stays usable like {@link DeviceKeys.rotateSignedPrekey}'s.
+   *
+   * @param options `{ random, now }`; a bare {@link RandomSource} is still accepted (older callers).
+   */
+  rotatePqPrekey(options: RotatePrekeyOptions | RandomSource = {}): number {
+    const { random, now } = rotateOptions(options);
     const keyPair = mlKem768KeyPair(random);
     const id = this.#allocateId();
+    this.#retiredPqPrekeys.push({ ...this.#pqPrekey, retiredAt: now });
     this.#pqPrekey = { id, keyPair, signature: ed25519Sign(this.#identitySecret, encodeMlKem768(keyPair.publicKey)) };
+    this.pruneRetiredPrekeys(now);
     return id;
+  }
+
+  /**
+   * Forgets rotated-out prekeys retired {@link PREKEY_GRACE_MS} or more before `now`, after which
+   * initial messages naming them fail with `UNKNOWN_PREKEY`. Rotation calls it; a device that
+   * rotates rarely should also call it now and then (e.g. at start-up) so old keys do not linger.
+   *
+   * @returns how many keys were dropped.
+   */
+  pruneRetiredPrekeys(now: number = Date.now()): number {
+    const keep = (key: RetiredKey) => now - key.retiredAt < PREKEY_GRACE_MS;
+    const before = this.#retiredSignedPrekeys.length + this.#retiredPqPrekeys.length;
+    this.#retiredSignedPrekeys = this.#retiredSignedPrekeys.filter(keep);
+    this.#retiredPqPrekeys = this.#retiredPqPrekeys.filter(keep);
+    return before - this.#retiredSignedPrekeys.length - this.#retiredPqPrekeys.length;
+  }
+
+  /** Ids of the rotated-out prekeys still held, oldest first (for diagnostics and tests). */
+  retiredPrekeyIds(): { signedPrekeys: number[]; pqPrekeys: number[] } {
+    return {
+      signedPrekeys: this.#retiredSignedPrekeys.map((k) => k.id),
+      pqPrekeys: this.#retiredPqPrekeys.map((k) => k.id),
+    };
   }
 
   /** The bundle to publish on the server. */
@@ -172,14 +259,19 @@ export class DeviceKeys {
     };
   }
 
-  /** The signed X25519 prekey pair with this id, if it is the current one. */
+  /**
+   * The signed X25519 prekey pair with this id: the current one or one rotated out less than
+   * {@link PREKEY_GRACE_MS} ago (and not yet pruned).
+   */
   signedPrekey(id: number): KeyPair | undefined {
-    return this.#signedPrekey.id === id ? this.#signedPrekey.keyPair : undefined;
+    if (this.#signedPrekey.id === id) return this.#signedPrekey.keyPair;
+    return this.#retiredSignedPrekeys.find((k) => k.id === id)?.keyPair;
   }
 
-  /** The ML-KEM-768 prekey pair with this id, if it is the current one. */
+  /** The ML-KEM-768 prekey pair with this id: the current one or a retired one still in its grace period. */
   pqPrekey(id: number): KeyPair | undefined {
-    return this.#pqPrekey.id === id ? this.#pqPrekey.keyPair : undefined;
+    if (this.#pqPrekey.id === id) return this.#pqPrekey.keyPair;
+    return this.#retiredPqPrekeys.find((k) => k.id === id)?.keyPair;
   }
 
   /**
@@ -200,54 +292,59 @@ export class DeviceKeys {
   /** Private state as a JSON string (base64 fields). It holds secret keys: store it encrypted. */
   serialize(): string {
     const data: SerializedDeviceKeys = {
-      v: 1,
+      v: 2,
       identitySecret: toBase64(this.#identitySecret),
-      signedPrekey: {
-        id: this.#signedPrekey.id,
-        secretKey: toBase64(this.#signedPrekey.keyPair.secretKey),
-        signature: toBase64(this.#signedPrekey.signature),
-      },
-      pqPrekey: {
-        id: this.#pqPrekey.id,
-        secretKey: toBase64(this.#pqPrekey.keyPair.secretKey),
-        publicKey: toBase64(this.#pqPrekey.keyPair.publicKey),
-        signature: toBase64(this.#pqPrekey.signature),
-      },
+      signedPrekey: serializeSignedPrekey(this.#signedPrekey),
+      pqPrekey: serializePqPrekey(this.#pqPrekey),
+      retiredSignedPrekeys: this.#retiredSignedPrekeys.map((k) => ({ ...serializeSignedPrekey(k), retiredAt: k.retiredAt })),
+      retiredPqPrekeys: this.#retiredPqPrekeys.map((k) => ({ ...serializePqPrekey(k), retiredAt: k.retiredAt })),
       oneTimePrekeys: [...this.#oneTimePrekeys].map(([id, kp]) => ({ id, secretKey: toBase64(kp.secretKey) })),
       nextPrekeyId: this.#nextPrekeyId,
     };
     return JSON.stringify(data);
   }
 
-  /** Restores {@link DeviceKeys.serialize} output; throws a `TypeError` naming the bad field. */
+  /**
+   * Restores {@link DeviceKeys.serialize} output (version 2, or version 1 from before retired
+   * prekeys were kept); throws a `TypeError` naming the bad field.
+   */
   static deserialize(json: string): DeviceKeys {
-    const data = JSON.parse(json) as Partial<SerializedDeviceKeys>;
-    if (data.v !== 1) throw new TypeError(`Cannot restore device keys: version is ${String(data.v)}, expected 1`);
+    const data = JSON.parse(json) as Partial<SerializedDeviceKeys> | Partial<SerializedDeviceKeysV1>;
+    if (data.v !== 1 && data.v !== 2) throw new TypeError(`Cannot restore device keys: version is ${String(data.v)}, expected 1 or 2`);
     const need = <T>(value: T | undefined, name: string): T => {
       if (value === undefined || value === null) throw new TypeError(`Cannot restore device keys: ${name} is missing`);
       return value;
     };
-    const spk = need(data.signedPrekey, 'signedPrekey');
-    const pq = need(data.pqPrekey, 'pqPrekey');
-    const spkSecret = fromBase64(spk.secretKey);
     const identitySecret = fromBase64(need(data.identitySecret, 'identitySecret'));
     const device = new DeviceKeys(
       identitySecret,
-      { id: spk.id, keyPair: { secretKey: spkSecret, publicKey: x25519PublicKey(spkSecret) }, signature: fromBase64(spk.signature) },
-      {
-        id: pq.id,
-        keyPair: { secretKey: fromBase64(pq.secretKey), publicKey: fromBase64(pq.publicKey) },
-        signature: fromBase64(pq.signature),
-      },
+      restoreSignedPrekey(need(data.signedPrekey, 'signedPrekey')),
+      restorePqPrekey(need(data.pqPrekey, 'pqPrekey')),
       need(data.nextPrekeyId, 'nextPrekeyId'),
     );
+    if (data.v === 2) {
+      const retiredAt = (k: { retiredAt: number }, name: string) => {
+        if (!Number.isFinite(k.retiredAt)) throw new TypeError(`Cannot restore device keys: ${name}.retiredAt is not a time`);
+        return k.retiredAt;
+      };
+      device.#retiredSignedPrekeys = need(data.retiredSignedPrekeys, 'retiredSignedPrekeys').map((k) => ({
+        ...restoreSignedPrekey(k),
+        retiredAt: retiredAt(k, 'retiredSignedPrekeys'),
+      }));
+      device.#retiredPqPrekeys = need(data.retiredPqPrekeys, 'retiredPqPrekeys').map((k) => ({
+        ...restorePqPrekey(k),
+        retiredAt: retiredAt(k, 'retiredPqPrekeys'),
+      }));
+    }
     for (const otk of need(data.oneTimePrekeys, 'oneTimePrekeys')) {
       const secretKey = fromBase64(otk.secretKey);
       device.#oneTimePrekeys.set(otk.id, { secretKey, publicKey: x25519PublicKey(secretKey) });
     }
     // A restored state whose signatures do not verify was corrupted or tampered with.
-    if (!ed25519Verify(device.identityPublicKey, encodeX25519(device.#signedPrekey.keyPair.publicKey), device.#signedPrekey.signature)) {
-      throw new TypeError('Cannot restore device keys: signed prekey signature does not verify');
+    for (const spk of [device.#signedPrekey, ...device.#retiredSignedPrekeys]) {
+      if (!ed25519Verify(device.identityPublicKey, encodeX25519(spk.keyPair.publicKey), spk.signature)) {
+        throw new TypeError(`Cannot restore device keys: signed prekey ${spk.id} signature does not verify`);
+      }
     }
     return device;
   }
@@ -258,4 +355,35 @@ export class DeviceKeys {
     this.#nextPrekeyId = id >= 0xfffffffe ? 1 : id + 1;
     return id;
   }
+}
+
+function rotateOptions(options: RotatePrekeyOptions | RandomSource): { random: RandomSource; now: number } {
+  if (typeof options === 'function') return { random: options, now: Date.now() };
+  return { random: options.random ?? cryptoRandom, now: options.now ?? Date.now() };
+}
+
+function serializeSignedPrekey(key: SignedKey): SerializedSignedPrekey {
+  return { id: key.id, secretKey: toBase64(key.keyPair.secretKey), signature: toBase64(key.signature) };
+}
+
+function serializePqPrekey(key: SignedKey): SerializedPqPrekey {
+  return {
+    id: key.id,
+    secretKey: toBase64(key.keyPair.secretKey),
+    publicKey: toBase64(key.keyPair.publicKey),
+    signature: toBase64(key.signature),
+  };
+}
+
+function restoreSignedPrekey(data: SerializedSignedPrekey): SignedKey {
+  const secretKey = fromBase64(data.secretKey);
+  return { id: data.id, keyPair: { secretKey, publicKey: x25519PublicKey(secretKey) }, signature: fromBase64(data.signature) };
+}
+
+function restorePqPrekey(data: SerializedPqPrekey): SignedKey {
+  return {
+    id: data.id,
+    keyPair: { secretKey: fromBase64(data.secretKey), publicKey: fromBase64(data.publicKey) },
+    signature: fromBase64(data.signature),
+  };
 }

@@ -1,6 +1,7 @@
 /**
  * `@samizdat/crypto`: end-to-end encryption for secret chats — PQXDH key agreement and the Double
- * Ratchet, built on the audited `@noble` libraries so that it runs in Node and in the browser.
+ * Ratchet, plus the chunked attachment cipher, built on the audited `@noble` libraries so that it
+ * runs in Node and in the browser.
  * See SPEC.md for the construction and its numbered rules.
  */
 export * from './primitives.ts';
@@ -9,3 +10,4 @@ export * from './pqxdh.ts';
 export * from './double-ratchet.ts';
 export * from './session.ts';
 export * from './fingerprint.ts';
+export * from './file-cipher.ts';

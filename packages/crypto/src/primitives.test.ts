@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import {
   aeadDecrypt,
+  concatBytes,
   aeadEncrypt,
   ed25519PublicKey,
   ed25519PublicToX25519,
@@ -21,6 +22,7 @@ import {
   x25519KeyPair,
   x25519PublicKey,
 } from './primitives.ts';
+import acvp from './test-vectors/ml-kem-768-acvp.json' with { type: 'json' };
 
 test('[E2E1] X25519 matches RFC 7748 §5.2 single-step vectors', () => {
   const vectors = [
@@ -165,6 +167,27 @@ test('[E2E1] ML-KEM-768 encapsulation round-trips; a wrong ciphertext gives anot
   const bad = ciphertext.slice();
   bad[0]! ^= 1;
   assert.notDeepEqual(mlKem768Decapsulate(bad, kp.secretKey), sharedSecret);
+});
+
+test('[E2E1] ML-KEM-768 matches NIST ACVP FIPS 203 vectors: keyGen tcId 26 and encapsulation tcId 26', () => {
+  // Hex copied verbatim from usnistgov/ACVP-Server; see the "source" field of the JSON file.
+  const { keyGen, encapsulation } = acvp;
+  // keyGen goes through our own wrapper: its 64 random bytes are the seed d ‖ z (FIPS 203 Alg. 19).
+  const seed = concatBytes(fromHex(keyGen.d), fromHex(keyGen.z));
+  const pair = mlKem768KeyPair((n) => {
+    assert.equal(n, 64);
+    return seed;
+  });
+  assert.equal(toHex(pair.publicKey), keyGen.ek.toLowerCase());
+  assert.equal(toHex(pair.secretKey), keyGen.dk.toLowerCase());
+  // Encapsulation with the vector's message m (FIPS 203 Alg. 20), then decapsulation with its dk.
+  const { ciphertext, sharedSecret } = mlKem768Encapsulate(fromHex(encapsulation.ek), (n) => {
+    assert.equal(n, 32);
+    return fromHex(encapsulation.m);
+  });
+  assert.equal(toHex(ciphertext), encapsulation.c.toLowerCase());
+  assert.equal(toHex(sharedSecret), encapsulation.k.toLowerCase());
+  assert.equal(toHex(mlKem768Decapsulate(fromHex(encapsulation.c), fromHex(encapsulation.dk))), encapsulation.k.toLowerCase());
 });
 
 test('base64 helpers round-trip and reject non-base64 text', () => {

@@ -5,3 +5,4 @@ export * from './methods.ts';
 export * from './frames.ts';
 export * from './validation.ts';
 export * from './assert.ts';
+export * from './secret-payload.ts';
