@@ -12,6 +12,19 @@ export {
   type SamizdatClientOptions,
   type SendMessageOptions,
 } from './samizdat-client.ts';
+export {
+  SecretChats,
+  ONE_TIME_PREKEY_STOCK,
+  PREKEY_ROTATION_MS,
+  type SafetyNumber,
+  type SecretChatsEvents,
+  type SecretChatsOptions,
+  type SecretChatView,
+  type SecretFileOptions,
+  type SecretSendOptions,
+} from './secret/secret-chats.ts';
+export { isSecretState, MemorySecretStore, type KnownDevice, type PendingFanout, type SecretState, type SecretStore } from './secret/secret-state.ts';
+export type { SecretChatState, SecretHistoryEntry, SecretMessage, SecretServiceAction, SecretServiceEntry } from './secret/secret-history.ts';
 export { MemoryStore, parseStoredState, type ClientStore, type OutboxEntry, type StoredState } from './client-store.ts';
 export { ClientClosedError, ProtocolError, RequestTimeoutError } from './client-errors.ts';
 export { blobSource, bytesSource, type FileSource } from './file-source.ts';

@@ -168,6 +168,12 @@ test('[SDK35][SDK36][SDK37][SDK38][SDK39][SDK40] Alice with two devices and Bob 
     const content = readFileSync(path);
     for (const s of secrets) assert.equal(content.includes(s), false, `${path} holds "${s}"`);
   }
+  // Nor did a private key: the identity secrets of every device stayed on it.
+  const identitySecrets = everyone.map((d) => (JSON.parse(d.secretStore.state!.keys) as { identitySecret: string }).identitySecret);
+  for (const path of filesUnder(dataDir)) {
+    const content = readFileSync(path, 'latin1');
+    for (const key of identitySecrets) assert.equal(content.includes(key), false, `${path} holds a private key`);
+  }
   const logged = logger.lines.join("\n");
   for (const s of secrets) assert.equal(logged.includes(s), false, `the log holds "${s}"`);
 });
@@ -247,3 +253,47 @@ test('[SDK43] a tampered envelope is refused and reported, a replayed one droppe
   await a1.secret.flush();
   await until('the next message still opens', () => bobTexts().includes('third'));
 });
+
+test('[SDK44] two processes sharing one device\'s store never advance a ratchet from the same state', async () => {
+  const a1 = await device('Alice1', '+9996650031');
+  const b1 = await device('Bob1', '+9996650032');
+  const alice = a1.client.user!.id;
+  const bob = b1.client.user!.id;
+  await a1.secret.sendText(bob, 'one session first');
+  await a1.secret.flush();
+  await until('Bob has it', () => texts(b1, alice).length === 1);
+  await a1.secret.close();
+  // Two SecretChats on Alice's one device (as a `listen` and a `send` in two terminals), sharing a locked store.
+  const shared = new LockedStore(a1.secretStore);
+  const first = new SecretChats(a1.client, { store: shared, timers: clock });
+  const second = new SecretChats(a1.client, { store: shared, timers: clock });
+  await first.start();
+  await second.start();
+  open.push({ client: a1.client, secret: first }, { client: a1.client, secret: second });
+  for (let i = 0; i < 3; i++) {
+    await first.sendText(bob, `from the first ${i}`);
+    await first.flush();
+    await second.sendText(bob, `from the second ${i}`);
+    await second.flush();
+  }
+  await until('Bob has all six', () => texts(b1, alice).length === 7);
+  assert.deepEqual(texts(b1, alice).slice(1), [0, 1, 2].flatMap((i) => [`from the first ${i}`, `from the second ${i}`]));
+  assert.deepEqual(b1.events.decryptFailed ?? [], []);
+});
+
+/** A store whose `exclusive` is a lock shared by every SecretChats using it, as a lock file is across processes. */
+class LockedStore {
+  #tail: Promise<unknown> = Promise.resolve();
+  constructor(private readonly inner: MemorySecretStore) {}
+  load() {
+    return this.inner.load();
+  }
+  save(state: Parameters<MemorySecretStore['save']>[0]) {
+    return this.inner.save(state);
+  }
+  exclusive<T>(task: () => Promise<T>): Promise<T> {
+    const run = this.#tail.then(task, task);
+    this.#tail = run.catch(() => {});
+    return run;
+  }
+}
