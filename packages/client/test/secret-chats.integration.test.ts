@@ -14,6 +14,7 @@ import { SecretChats, type SecretChatsEvents } from '../src/secret/secret-chats.
 import type { SecretMessage } from '../src/secret/secret-history.ts';
 import { MemorySecretStore } from '../src/secret/secret-state.ts';
 import { FakeTimers } from '../src/testing/fake-timers.ts';
+import { DeviceKeys } from '@samizdat/crypto';
 
 let dataDir: string;
 let server: RunningServer;
@@ -297,3 +298,19 @@ class LockedStore {
     return run;
   }
 }
+
+test('[SDK44] when the server says the one-time prekeys run low, the device makes and uploads more', async () => {
+  const a1 = await device('Alice1', '+9996650041');
+  const b1 = await device('Bob1', '+9996650042');
+  const localStock = () => DeviceKeys.deserialize(b1.secretStore.state!.keys).oneTimePrekeyCount;
+  assert.equal(localStock(), 100);
+  assert.equal(b1.secret.serverPrekeyStock, 100);
+  // Someone draws Bob's bundles until fewer than ten one-time prekeys are left.
+  for (let i = 0; i < 95; i++) await a1.client.call('secret.getBundle', { deviceId: b1.secret.deviceId });
+  // Draws may go on while the upload is under way, so the stock comes back to nearly 100.
+  await until('Bob uploaded more one-time prekeys', () => (b1.secret.serverPrekeyStock ?? 0) >= 90);
+  assert.ok(localStock() > 100 && localStock() <= 100 + 2 * 95, `a burst of reports costs at most two uploads, not one each (stock ${localStock()})`);
+  const drawn = [];
+  for (let i = 0; i < 20; i++) drawn.push((await a1.client.call('secret.getBundle', { deviceId: b1.secret.deviceId })).bundle.oneTimePrekey);
+  assert.ok(drawn.every((key) => key !== null), 'the server was given the new ones');
+});

@@ -138,6 +138,9 @@ export class SecretChats {
   #keys: DeviceKeys | null = null;
   #queue: Promise<unknown> = Promise.resolve();
   readonly #drainer = new Rerunnable(() => this.#exclusive(() => this.#drainOnce()), (error) => this.#report(error));
+  readonly #replenisher = new Rerunnable(() => this.#replenishPrekeys(), (error) => this.#report(error));
+  #lowPrekeyReport: number | null = null;
+  #serverPrekeyStock: number | null = null;
   readonly #flusher = new Rerunnable(() => this.#flushOutbox(), (error) => this.#report(error));
   #expiryTimer: TimerHandle | null = null;
   #closed = false;
@@ -158,6 +161,11 @@ export class SecretChats {
     return this.#requireState().deviceId;
   }
 
+  /** One-time prekeys the server held for this device at the last registration or upload; null before. */
+  get serverPrekeyStock(): number | null {
+    return this.#serverPrekeyStock;
+  }
+
   /**
    * Loads (or creates) this device's keys and registers them, then fetches what waited for the
    * device and keeps receiving. The client must be signed in.
@@ -165,7 +173,10 @@ export class SecretChats {
   async start(): Promise<void> {
     this.#unsubscribes.push(
       this.#client.on('envelope', () => this.#requestDrain()),
-      this.#client.on('prekeysLow', () => void this.#exclusive(() => this.#replenishPrekeys()).catch((e) => this.#report(e))),
+      this.#client.on('prekeysLow', (remaining) => {
+        this.#lowPrekeyReport = remaining;
+        void this.#replenisher.request();
+      }),
       this.#client.on('update', (update) => {
         if (update.type === 'secretDevicesChanged') void this.#exclusive(() => this.#refreshDevices(update.userId)).catch((e) => this.#report(e));
       }),
@@ -193,6 +204,7 @@ export class SecretChats {
     if (this.#expiryTimer !== null) this.#timers.clearTimeout(this.#expiryTimer);
     await this.#drainer.idle();
     await this.#flusher.idle();
+    await this.#replenisher.idle();
     await this.#queue.catch(() => {});
   }
 
@@ -550,13 +562,24 @@ export class SecretChats {
     return fresh;
   }
 
-  /** Tops the server's stock of one-time prekeys back up. */
+  /**
+   * Tops the server's stock of one-time prekeys back up to {@link ONE_TIME_PREKEY_STOCK}. Reports
+   * that arrived while an upload ran predate it and are dropped, so a burst of draws (one report
+   * each) costs one upload, not one per report.
+   */
   async #replenishPrekeys(): Promise<void> {
-    const keys = this.#requireKeys();
-    const ids = keys.addOneTimePrekeys(ONE_TIME_PREKEY_STOCK / 2);
-    await this.#save();
-    const all = keys.publicBundle().oneTimePrekeys.filter((k) => ids.includes(k.id));
-    await this.#client.call('secret.uploadPrekeys', { oneTimePrekeys: all });
+    const remaining = this.#lowPrekeyReport;
+    if (remaining === null) return;
+    await this.#exclusive(async () => {
+      const keys = this.#requireKeys();
+      const ids = new Set(keys.addOneTimePrekeys(Math.max(1, ONE_TIME_PREKEY_STOCK - remaining)));
+      await this.#save();
+      const fresh = keys.publicBundle().oneTimePrekeys.filter((k) => ids.has(k.id));
+      for (let i = 0; i < fresh.length; i += 100) {
+        this.#serverPrekeyStock = (await this.#client.call('secret.uploadPrekeys', { oneTimePrekeys: fresh.slice(i, i + 100) })).oneTimePrekeyCount;
+      }
+    });
+    this.#lowPrekeyReport = null;
   }
 
   // --- state -------------------------------------------------------------------------------------
@@ -590,7 +613,8 @@ export class SecretChats {
     await this.#save();
     if (listed === undefined || listed.identityKey !== keys.publicBundle().identityKey || rotate) {
       const bundle = keys.publicBundle();
-      await this.#client.call('secret.registerDevice', { ...bundle, oneTimePrekeys: bundle.oneTimePrekeys.slice(0, ONE_TIME_PREKEY_STOCK) });
+      const registered = await this.#client.call('secret.registerDevice', { ...bundle, oneTimePrekeys: bundle.oneTimePrekeys.slice(0, ONE_TIME_PREKEY_STOCK) });
+      this.#serverPrekeyStock = registered.oneTimePrekeyCount;
     }
   }
 
