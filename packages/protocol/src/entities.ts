@@ -1,4 +1,5 @@
 import { Type as T, type Static } from '@sinclair/typebox';
+import { ChatBlock } from './moderation-categories.ts';
 import { MAX_MESSAGE_LENGTH } from './version.ts';
 
 const strict = { additionalProperties: false } as const;
@@ -223,6 +224,8 @@ export const Chat = T.Object(
     /** Notifications off until then (the viewer's setting). */
     mutedUntil: T.Union([UnixTime, T.Null()]),
     draft: T.Union([Draft, T.Null()]),
+    /** Set when moderators blocked this public chat: it is out of search and links, and shows this notice instead. */
+    blocked: T.Union([ChatBlock, T.Null()]),
   },
   strict,
 );

@@ -6,3 +6,5 @@ export * from './frames.ts';
 export * from './validation.ts';
 export * from './assert.ts';
 export * from './secret-payload.ts';
+export * from './moderation-categories.ts';
+export * from './safety.ts';

@@ -1,5 +1,7 @@
-import { Type as T, type Static, type TSchema } from '@sinclair/typebox';
+import { Type as T, type Static } from '@sinclair/typebox';
 import { AdminRights, Chat, ChatAction, ChatMember, ChatType, Envelope, FileInfo, Id, MediaKind, OneTimePrekey, SignedPrekey, SecretDevice, PrekeyBundle, InviteLink, LastSeenVisibility, Message, MessageEntity, Peer, PhoneVisibility, Session, Update, UpdatesState, User, UserStatus, UnixTime } from './entities.ts';
+import { method } from './method-schema.ts';
+import { SAFETY_METHODS } from './safety.ts';
 import { MAX_DIFFERENCE_SLICE, MAX_FILE_PART_BYTES, MAX_MESSAGE_LENGTH } from './version.ts';
 
 const strict = { additionalProperties: false } as const;
@@ -75,9 +77,6 @@ export const Authorization = T.Object(
 );
 export type Authorization = Static<typeof Authorization>;
 
-function method<P extends TSchema, R extends TSchema>(params: P, result: R) {
-  return { params, result };
-}
 
 /**
  * Every method a client can call, with its parameter and result schemas. The server's handlers and
@@ -373,6 +372,7 @@ export const METHODS = {
     ),
     DifferenceResult,
   ),
+  ...SAFETY_METHODS,
 } as const;
 
 export type MethodName = keyof typeof METHODS;

@@ -20,6 +20,13 @@ import { LocalContentStore } from './files/content-store.ts';
 import { FileService } from './files/file-service.ts';
 import { UploadService } from './files/upload-service.ts';
 import { SecretRelay } from './secret/secret-relay.ts';
+import { loadOperatorKey } from './keys/operator-key.ts';
+import { IpRecords } from './safety/ip-records.ts';
+import { Legal } from './safety/legal.ts';
+import { Moderation } from './safety/moderation.ts';
+import { Reports } from './safety/reports.ts';
+import { Roles } from './safety/roles.ts';
+import { TransparencyLog } from './safety/transparency-log.ts';
 import { mkdir } from 'node:fs/promises';
 import { ChatKeyring } from './keys/chat-keyring.ts';
 import { envMasterKey, fileMasterKey, type MasterKeyProvider } from './keys/master-key.ts';
@@ -36,6 +43,8 @@ import { UpdateService } from './updates/update-service.ts';
 
 /** Telegram's limit: 2 GiB a file. */
 export const DEFAULT_MAX_FILE_BYTES = 2 * 1024 ** 3;
+/** IP addresses of sessions are kept this long, then purged. */
+export const DEFAULT_IP_RETENTION_SECONDS = 30 * 24 * 3600;
 
 /** How to run a server. Every field has a default that suits a self-hosted single node. */
 export interface ServerOptions {
@@ -52,6 +61,8 @@ export interface ServerOptions {
   codeWebhookUrl?: string;
   /** Largest file accepted, in bytes. @default 2 GiB */
   maxFileBytes?: number;
+  /** How long the IP addresses of sessions are kept (the only thing besides a phone number a lawful request can disclose). @default 30 days */
+  ipRetentionSeconds?: number;
   /** Base URL of invite links (`<publicUrl>/+<hash>`). @default `http://host:port` */
   publicUrl?: string;
   /** @default SAMIZDAT_MASTER_KEY when set, else the file `<dataDir>/master.key` */
@@ -116,7 +127,13 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   const updates = new UpdateService({ db: storage.db, users, keyring, clock });
   const secret = new SecretRelay({ db: storage.db, bus, clock });
   await secret.sweep();
-  const services = { auth, users, sessions, contacts, presence, chats, messages, updates, uploads, files, store, secret, bus, clock };
+  const roles = new Roles(storage.db);
+  const transparency = new TransparencyLog({ db: storage.db, clock, signingKey: await loadOperatorKey(dataDir) });
+  const ips = new IpRecords({ db: storage.db, clock, retentionSeconds: options.ipRetentionSeconds ?? DEFAULT_IP_RETENTION_SECONDS });
+  const reports = new Reports({ db: storage.db, keyring, roles, clock });
+  const moderation = new Moderation({ db: storage.db, roles, log: transparency, bus, clock });
+  const legal = new Legal({ db: storage.db, roles, ips, log: transparency, clock });
+  const services = { auth, users, sessions, contacts, presence, chats, messages, updates, uploads, files, store, secret, reports, moderation, legal, bus, clock };
   const handlers = createHandlers(services);
   const limits = { ...DEFAULT_CONNECTION_LIMITS, ...options.connectionLimits };
 

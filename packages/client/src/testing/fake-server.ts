@@ -289,6 +289,7 @@ export class FakeServer {
       lastActivityDate: chat.lastDate,
       mutedUntil: null,
       draft: null,
+      blocked: null,
     };
   }
 

@@ -1,4 +1,4 @@
-import type { AdminRights, Chat, Draft } from '@samizdat/protocol';
+import { blockNotice, type AdminRights, type BlockCategory, type Chat, type Draft } from '@samizdat/protocol';
 import type { Kysely, Selectable } from 'kysely';
 import type { ChatKeyring } from '../keys/chat-keyring.ts';
 import { openMessage } from '../messages/message-codec.ts';
@@ -64,5 +64,6 @@ export async function renderChat(
     lastActivityDate: chat.last_message_date,
     mutedUntil: member?.notify_muted_until ?? null,
     draft: member?.draft ? (JSON.parse(member.draft) as Draft) : null,
+    blocked: chat.blocked_category === null ? null : { category: chat.blocked_category as BlockCategory, notice: blockNotice(chat.blocked_category as BlockCategory, chat.type) },
   };
 }

@@ -13,6 +13,9 @@ import type { ContentStore } from '../files/content-store.ts';
 import type { FileService } from '../files/file-service.ts';
 import type { UploadService } from '../files/upload-service.ts';
 import type { SecretRelay } from '../secret/secret-relay.ts';
+import type { Legal } from '../safety/legal.ts';
+import type { Moderation } from '../safety/moderation.ts';
+import type { Reports } from '../safety/reports.ts';
 import type { UpdateService } from '../updates/update-service.ts';
 
 /** What a handler knows of the connection that called it. */
@@ -43,6 +46,9 @@ export interface Services {
   updates: UpdateService;
   uploads: UploadService;
   secret: SecretRelay;
+  reports: Reports;
+  moderation: Moderation;
+  legal: Legal;
   files: FileService;
   store: ContentStore;
   bus: Bus;
@@ -181,6 +187,18 @@ export function createHandlers(s: Services): {
       const bytes = length === 0 ? new Uint8Array(0) : await s.store.readSlice(file.sha256, p.offset, length);
       return { bytes: Buffer.from(bytes).toString('base64'), size: file.size };
     },
+    'reports.report': async (ctx, p) => s.reports.report(ctx.userId, p),
+    'moderation.getQueue': async (ctx, p) => ({ items: await s.reports.queue(ctx.userId, p.limit ?? 20) }),
+    'moderation.act': async (ctx, p) => ({ actionId: await s.moderation.act(ctx.userId, p) }),
+    'moderation.appeal': async (ctx, p) => ({ appeal: await s.moderation.appeal(ctx.userId, p) }),
+    'moderation.getAppeals': async (ctx) => ({ appeals: await s.moderation.appeals(ctx.userId) }),
+    'moderation.decideAppeal': async (ctx, p) => ({ appeal: await s.moderation.decideAppeal(ctx.userId, p) }),
+    'account.getRestrictions': async (ctx) => s.moderation.restrictions(ctx.userId),
+    'legal.createRequest': async (ctx, p) => ({ request: await s.legal.create(ctx.userId, p) }),
+    'legal.getRequests': async (ctx) => ({ requests: await s.legal.list(ctx.userId) }),
+    'legal.approve': async (ctx, p) => ({ request: await s.legal.approve(ctx.userId, p.requestId) }),
+    'legal.refuse': async (ctx, p) => ({ request: await s.legal.refuse(ctx.userId, p.requestId, p.note) }),
+    'legal.disclose': async (ctx, p) => ({ disclosure: await s.legal.disclose(ctx.userId, p.requestId) }),
     'secret.registerDevice': async (ctx, p) => s.secret.register(ctx.userId, ctx.sessionId, p),
     'secret.uploadPrekeys': async (ctx, p) => s.secret.uploadPrekeys(ctx.sessionId, p),
     'secret.getDevices': async (_ctx, p) => ({ devices: await s.secret.devices(p.userId) }),

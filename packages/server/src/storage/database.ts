@@ -21,6 +21,15 @@ export interface Database {
   files: FilesTable;
   message_media: MessageMediaTable;
   file_grants: FileGrantsTable;
+  user_roles: UserRolesTable;
+  reports: ReportsTable;
+  moderation_actions: ModerationActionsTable;
+  appeals: AppealsTable;
+  blocked_file_hashes: BlockedFileHashesTable;
+  spam_limits: SpamLimitsTable;
+  legal_requests: LegalRequestsTable;
+  session_ips: SessionIpsTable;
+  transparency_log: TransparencyLogTable;
   secret_devices: SecretDevicesTable;
   one_time_prekeys: OneTimePrekeysTable;
   envelopes: EnvelopesTable;
@@ -76,6 +85,9 @@ export type ChatKind = 'private' | 'group' | 'channel';
 export interface ChatsTable {
   id: Generated<number>;
   type: ChatKind;
+  /** Set by moderators (a fixed BlockCategory): out of search and links, no new posts delivered. */
+  blocked_category: string | null;
+  blocked_at: number | null;
   /** Private chats: the two members, smaller id first (equal for saved messages); null otherwise. */
   user_low: number | null;
   user_high: number | null;
@@ -307,4 +319,110 @@ export interface EnvelopesTable {
   sender_device_id: number;
   ciphertext: string;
   date: number;
+}
+
+/** Roles the operator granted (`samizdat admin grant`). */
+export interface UserRolesTable {
+  user_id: number;
+  role: 'moderator' | 'legal';
+  granted_at: number;
+}
+
+/** One report. `target` is the ReportTarget as JSON, `target_key` its canonical string for grouping. */
+export interface ReportsTable {
+  id: Generated<number>;
+  /** Null for automatic reports (a known-illegal file). */
+  reporter_id: number | null;
+  target_key: string;
+  target: string;
+  reason: string;
+  comment: string | null;
+  /**
+   * For a message of a private chat or a non-public group: that message (ReportedContent JSON),
+   * sealed under the server's master key, taken when it was reported; nothing else of the chat.
+   */
+  evidence: string | null;
+  created_at: number;
+  /** The moderation action that closed it; null while open. */
+  resolved_by_action_id: number | null;
+}
+
+export interface ModerationActionsTable {
+  id: Generated<number>;
+  moderator_id: number;
+  target_key: string;
+  target: string;
+  action: 'dismiss' | 'removeMessage' | 'blockChat' | 'banUser';
+  category: string | null;
+  note: string;
+  created_at: number;
+}
+
+export interface AppealsTable {
+  id: Generated<number>;
+  user_id: number;
+  /** AppealSubject as JSON, and a canonical key: one appeal per subject and action. */
+  subject: string;
+  subject_key: string;
+  /** The action appealed (a block); null for a spam limit. */
+  action_id: number | null;
+  text: string;
+  created_at: number;
+  status: 'pending' | 'upheld' | 'lifted';
+  decided_by: number | null;
+  decided_at: number | null;
+  note: string | null;
+}
+
+/** SHA-256 (hex) of files known to be illegal: refused in public chats. */
+export interface BlockedFileHashesTable {
+  sha256: string;
+  added_at: number;
+}
+
+/** Accounts reported for spam by several users they wrote to unasked: contacts only until `until`. */
+export interface SpamLimitsTable {
+  user_id: number;
+  until: number;
+  created_at: number;
+}
+
+export interface LegalRequestsTable {
+  id: Generated<number>;
+  country: string;
+  authority: string;
+  legal_reference: string;
+  category: string;
+  /** LegalTarget as JSON. */
+  target: string;
+  request_date: number;
+  created_by: number;
+  created_at: number;
+  status: 'pending' | 'approved' | 'refused';
+  decided_by: number | null;
+  decided_at: number | null;
+  note: string | null;
+  /** Accounts a disclosure covered (0 or 1), for the transparency report. */
+  users_affected: number;
+}
+
+/** The IP addresses a session used, kept for the retention window only (default 30 days). */
+export interface SessionIpsTable {
+  session_id: number;
+  user_id: number;
+  ip: string;
+  first_seen_at: number;
+  last_seen_at: number;
+}
+
+/** The append-only, hash-chained and signed log of blocks and disclosures. */
+export interface TransparencyLogTable {
+  seq: number;
+  prev_hash: string;
+  at: number;
+  kind: 'block' | 'unblock' | 'disclosure';
+  /** JSON object of strings and integers. */
+  body: string;
+  hash: string;
+  signature: string;
 }

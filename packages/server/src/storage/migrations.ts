@@ -273,6 +273,106 @@ const MIGRATIONS: Migration[] = [
         .execute();
     },
   },
+  {
+    version: 5,
+    async up(db) {
+      // Trust and safety: roles, reports, moderation, appeals, lawful requests, IP records, the transparency log.
+      await db.schema.alterTable('chats').addColumn('blocked_category', 'text').execute();
+      await db.schema.alterTable('chats').addColumn('blocked_at', 'integer').execute();
+      await db.schema
+        .createTable('user_roles')
+        .addColumn('user_id', 'integer', (c) => c.notNull())
+        .addColumn('role', 'text', (c) => c.notNull())
+        .addColumn('granted_at', 'integer', (c) => c.notNull())
+        .addPrimaryKeyConstraint('user_roles_pk', ['user_id', 'role'])
+        .execute();
+      await db.schema
+        .createTable('reports')
+        .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
+        .addColumn('reporter_id', 'integer')
+        .addColumn('target_key', 'text', (c) => c.notNull())
+        .addColumn('target', 'text', (c) => c.notNull())
+        .addColumn('reason', 'text', (c) => c.notNull())
+        .addColumn('comment', 'text')
+        .addColumn('evidence', 'text')
+        .addColumn('created_at', 'integer', (c) => c.notNull())
+        .addColumn('resolved_by_action_id', 'integer')
+        .execute();
+      await db.schema.createIndex('reports_by_target').on('reports').columns(['target_key', 'resolved_by_action_id']).execute();
+      await db.schema.createIndex('reports_by_reporter').on('reports').columns(['reporter_id', 'target_key']).execute();
+      await db.schema
+        .createTable('moderation_actions')
+        .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
+        .addColumn('moderator_id', 'integer', (c) => c.notNull())
+        .addColumn('target_key', 'text', (c) => c.notNull())
+        .addColumn('target', 'text', (c) => c.notNull())
+        .addColumn('action', 'text', (c) => c.notNull())
+        .addColumn('category', 'text')
+        .addColumn('note', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'integer', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable('appeals')
+        .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
+        .addColumn('user_id', 'integer', (c) => c.notNull())
+        .addColumn('subject', 'text', (c) => c.notNull())
+        .addColumn('subject_key', 'text', (c) => c.notNull())
+        .addColumn('action_id', 'integer')
+        .addColumn('text', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'integer', (c) => c.notNull())
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('decided_by', 'integer')
+        .addColumn('decided_at', 'integer')
+        .addColumn('note', 'text')
+        .execute();
+      await db.schema.createIndex('appeals_once').on('appeals').columns(['user_id', 'subject_key', 'action_id']).unique().execute();
+      await db.schema.createTable('blocked_file_hashes').addColumn('sha256', 'text', (c) => c.primaryKey()).addColumn('added_at', 'integer', (c) => c.notNull()).execute();
+      await db.schema
+        .createTable('spam_limits')
+        .addColumn('user_id', 'integer', (c) => c.primaryKey())
+        .addColumn('until', 'integer', (c) => c.notNull())
+        .addColumn('created_at', 'integer', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable('legal_requests')
+        .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
+        .addColumn('country', 'text', (c) => c.notNull())
+        .addColumn('authority', 'text', (c) => c.notNull())
+        .addColumn('legal_reference', 'text', (c) => c.notNull())
+        .addColumn('category', 'text', (c) => c.notNull())
+        .addColumn('target', 'text', (c) => c.notNull())
+        .addColumn('request_date', 'integer', (c) => c.notNull())
+        .addColumn('created_by', 'integer', (c) => c.notNull())
+        .addColumn('created_at', 'integer', (c) => c.notNull())
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('decided_by', 'integer')
+        .addColumn('decided_at', 'integer')
+        .addColumn('note', 'text')
+        .addColumn('users_affected', 'integer', (c) => c.notNull().defaultTo(0))
+        .execute();
+      await db.schema
+        .createTable('session_ips')
+        .addColumn('session_id', 'integer', (c) => c.notNull())
+        .addColumn('user_id', 'integer', (c) => c.notNull())
+        .addColumn('ip', 'text', (c) => c.notNull())
+        .addColumn('first_seen_at', 'integer', (c) => c.notNull())
+        .addColumn('last_seen_at', 'integer', (c) => c.notNull())
+        .addPrimaryKeyConstraint('session_ips_pk', ['session_id', 'ip'])
+        .execute();
+      await db.schema.createIndex('session_ips_by_user').on('session_ips').column('user_id').execute();
+      await db.schema.createIndex('session_ips_by_age').on('session_ips').column('last_seen_at').execute();
+      await db.schema
+        .createTable('transparency_log')
+        .addColumn('seq', 'integer', (c) => c.primaryKey())
+        .addColumn('prev_hash', 'text', (c) => c.notNull())
+        .addColumn('at', 'integer', (c) => c.notNull())
+        .addColumn('kind', 'text', (c) => c.notNull())
+        .addColumn('body', 'text', (c) => c.notNull())
+        .addColumn('hash', 'text', (c) => c.notNull())
+        .addColumn('signature', 'text', (c) => c.notNull())
+        .execute();
+    },
+  },
 ];
 
 /** Brings the schema to the newest version. */
