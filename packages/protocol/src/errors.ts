@@ -13,6 +13,7 @@ export const ERROR_CATALOG = {
   PHONE_NUMBER_FLOOD: { httpStatus: 420, message: 'Too many codes were requested for this number' },
   PHONE_NUMBER_UNOCCUPIED: { httpStatus: 400, message: 'No account uses this phone number' },
   PHONE_NUMBER_OCCUPIED: { httpStatus: 400, message: 'An account already uses this phone number' },
+  PHONE_NUMBER_BANNED: { httpStatus: 403, message: 'The account of this phone number was banned by moderators' },
   PHONE_CODE_INVALID: { httpStatus: 400, message: 'The code is wrong' },
   PHONE_CODE_EXPIRED: { httpStatus: 400, message: 'The code has expired or was used up; request a new one' },
   PHONE_CODE_HASH_INVALID: { httpStatus: 400, message: 'The code request is not known' },

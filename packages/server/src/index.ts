@@ -5,3 +5,4 @@ export { envMasterKey, fileMasterKey, type MasterKeyProvider } from './keys/mast
 export { webhookCodeDelivery, logCodeDelivery, type CodeDelivery } from './accounts/code-delivery.ts';
 export { InProcessBus } from './bus/in-process-bus.ts';
 export type { Bus } from './bus/bus.ts';
+export { grantRole, loadBlockedFileHashes, type UserSelector } from './safety/operator-tools.ts';

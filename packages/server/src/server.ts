@@ -26,6 +26,8 @@ import { Legal } from './safety/legal.ts';
 import { Moderation } from './safety/moderation.ts';
 import { Reports } from './safety/reports.ts';
 import { Roles } from './safety/roles.ts';
+import { SendChecks } from './safety/send-checks.ts';
+import { SpamLimits } from './safety/spam-limits.ts';
 import { TransparencyLog } from './safety/transparency-log.ts';
 import { mkdir } from 'node:fs/promises';
 import { ChatKeyring } from './keys/chat-keyring.ts';
@@ -85,6 +87,8 @@ export interface RunningServer {
   readonly databasePath: string;
   /** Reclaims expired uploads now (the server also does so every hour). */
   sweepUploads(): Promise<number>;
+  /** Forgets IP addresses past the retention window now (the server also does so at start and every hour); how many records went. */
+  purgeIpRecords(): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -101,7 +105,9 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   const bus = options.bus ?? new InProcessBus();
   const keyring = new ChatKeyring(masterKey);
   const users = new Users(storage.db);
-  const sessions = new Sessions(storage.db);
+  const ips = new IpRecords({ db: storage.db, clock, retentionSeconds: options.ipRetentionSeconds ?? DEFAULT_IP_RETENTION_SECONDS });
+  await ips.purge();
+  const sessions = new Sessions(storage.db, ips);
   const codeMacKey = new Uint8Array(hkdfSync('sha256', masterKey, new Uint8Array(0), 'samizdat/phone-code-mac', 32));
   const codes = new PhoneCodes(storage.db, clock, { lifetimeSeconds: 300, maxAttempts: 5, acceptTestNumbers: options.testNumbers ?? false }, codeMacKey);
   const delivery = options.codeDelivery ?? (options.codeWebhookUrl ? webhookCodeDelivery(options.codeWebhookUrl) : logCodeDelivery(logger));
@@ -121,23 +127,24 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   const sweeper = setInterval(() => {
     void uploads.sweepExpired().catch((error: unknown) => logger.log('warn', 'files.sweep_failed', { error: String(error) }));
     void secret.sweep().catch((error: unknown) => logger.log('warn', 'secret.sweep_failed', { error: String(error) }));
+    void ips.purge().catch((error: unknown) => logger.log('warn', 'ips.purge_failed', { error: String(error) }));
   }, 3_600_000);
   sweeper.unref();
-  const messages = new MessageService({ db: storage.db, directory, users, keyring, bus, clock, files });
+  const spamLimits = new SpamLimits({ db: storage.db, clock });
+  const messages = new MessageService({ db: storage.db, directory, users, keyring, bus, clock, files, policy: new SendChecks({ db: storage.db, clock, spamLimits }) });
   const updates = new UpdateService({ db: storage.db, users, keyring, clock });
   const secret = new SecretRelay({ db: storage.db, bus, clock });
   await secret.sweep();
   const roles = new Roles(storage.db);
   const transparency = new TransparencyLog({ db: storage.db, clock, signingKey: await loadOperatorKey(dataDir) });
-  const ips = new IpRecords({ db: storage.db, clock, retentionSeconds: options.ipRetentionSeconds ?? DEFAULT_IP_RETENTION_SECONDS });
-  const reports = new Reports({ db: storage.db, keyring, roles, clock });
-  const moderation = new Moderation({ db: storage.db, roles, log: transparency, bus, clock });
+  const reports = new Reports({ db: storage.db, keyring, roles, clock, spamLimits });
+  const moderation = new Moderation({ db: storage.db, roles, log: transparency, bus, clock, messages, secret, spamLimits });
   const legal = new Legal({ db: storage.db, roles, ips, log: transparency, clock });
   const services = { auth, users, sessions, contacts, presence, chats, messages, updates, uploads, files, store, secret, reports, moderation, legal, bus, clock };
   const handlers = createHandlers(services);
   const limits = { ...DEFAULT_CONNECTION_LIMITS, ...options.connectionLimits };
 
-  const http = createServer(createHttpHandler({ sessions, uploads, files, store, clock, logger }));
+  const http = createServer(createHttpHandler({ sessions, uploads, files, store, clock, logger, transparency }));
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES });
   http.on('upgrade', (request, socket, head) => {
     if (new URL(request.url ?? '/', 'http://localhost').pathname !== '/ws') {
@@ -167,6 +174,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     wsUrl: `ws://${url}/ws`,
     databasePath,
     sweepUploads: () => uploads.sweepExpired(),
+    purgeIpRecords: () => ips.purge(),
     async close() {
       stopHeartbeat();
       clearInterval(sweeper);

@@ -73,6 +73,8 @@ export class AuthService {
     const user = await this.deps.users.byPhone(phone);
     if (user === undefined) return { type: 'signUpRequired' };
     await this.deps.codes.consume(input.phoneCodeHash);
+    // Told only to whoever proved they hold the number, so the ban is no oracle for others.
+    if (user.banned_at !== null) throw new RpcError('PHONE_NUMBER_BANNED', 'Cannot sign in: moderators banned the account of this number');
     return this.#authorize(user.id, input.deviceName, ip);
   }
 

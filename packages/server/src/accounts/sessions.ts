@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { RpcError, type Session } from '@samizdat/protocol';
 import type { Kysely } from 'kysely';
+import type { IpRecords } from '../safety/ip-records.ts';
 import type { Database } from '../storage/database.ts';
 
 function hashToken(token: string): string {
@@ -9,10 +10,14 @@ function hashToken(token: string): string {
 
 /**
  * Device sessions. Each device gets its own random token, returned once and stored only as its
- * SHA-256, so a copy of the database signs nobody in.
+ * SHA-256, so a copy of the database signs nobody in. Every address a session is used from is
+ * noted in the IP records, which keep it for the retention window only (SPEC [IP1]).
  */
 export class Sessions {
-  constructor(private readonly db: Kysely<Database>) {}
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly ips: IpRecords,
+  ) {}
 
   async create(userId: number, options: { deviceName: string; ip: string; nowSeconds: number }): Promise<{ id: number; token: string }> {
     const token = randomBytes(32).toString('base64url');
@@ -28,6 +33,7 @@ export class Sessions {
       })
       .returning('id')
       .executeTakeFirstOrThrow();
+    await this.ips.record(row.id, userId, options.ip, options.nowSeconds);
     return { id: row.id, token };
   }
 
@@ -42,6 +48,7 @@ export class Sessions {
     // A minute is precise enough for "last active", and spares a disk sync per request (4,096 for a 2 GB upload).
     if (options.nowSeconds - row.last_active_at >= 60 || row.ip !== options.ip) {
       await this.db.updateTable('sessions').set({ last_active_at: options.nowSeconds, ip: options.ip }).where('id', '=', row.id).execute();
+      await this.ips.record(row.id, row.user_id, options.ip, options.nowSeconds);
     }
     return { userId: row.user_id, sessionId: row.id };
   }

@@ -19,7 +19,7 @@ import type { ChatKind, Database, InviteLinksTable } from '../storage/database.t
 import { appendChatUpdate, appendUserUpdate, forActor, publish, type Delivery } from '../updates/sequences.ts';
 import type { ChatDirectory } from './chat-access.ts';
 import { renderChat, type MemberRow } from './chat-view.ts';
-import { ALL_RIGHTS, assertCanRead, assertMember, assertRight, hasRight, isPublic, memberState, type ChatRow, type MemberState } from './permissions.ts';
+import { ALL_RIGHTS, assertCanRead, assertMember, assertNotBlocked, assertRight, hasRight, isPublic, memberState, type ChatRow, type MemberState } from './permissions.ts';
 
 /** Telegram's sizes: 200,000 members a group; channels have no limit. */
 export const MAX_GROUP_MEMBERS = 200_000;
@@ -106,6 +106,7 @@ export class ChatService {
   async setUsername(actorId: number, params: MethodParams<'chats.setUsername'>): Promise<SequencedUpdate[]> {
     const { chat, state } = await this.#loadGroupOrChannel(params.chatId, actorId);
     if (state.role !== 'owner') throw new RpcError('CHAT_ADMIN_REQUIRED', 'Cannot change the chat username: only the owner can');
+    assertNotBlocked(chat, 'change the username of a blocked chat');
     const username = params.username === null || params.username.trim() === '' ? null : await this.#freeUsername(params.username, chat.id);
     return this.#changeChat(actorId, chat.id, { username, username_lower: username?.toLowerCase() ?? null });
   }
@@ -144,6 +145,7 @@ export class ChatService {
     const { chat, state } = await this.#loadGroupOrChannel(params.chatId, actorId);
     if (chat.type === 'channel') assertRight(chat, state, 'inviteUsers', 'add subscribers');
     else assertMember(chat, state, 'add members');
+    assertNotBlocked(chat, 'add members');
     const users = await this.deps.users.byIds(params.userIds);
     if (users.length !== new Set(params.userIds).size) throw new RpcError('PEER_ID_INVALID', 'Cannot add members: some of the users do not exist');
     const now = this.#now();
@@ -216,6 +218,7 @@ export class ChatService {
     if (state.role !== null) throw new RpcError('USER_ALREADY_PARTICIPANT', `Cannot join chat ${chatId}: you are in it already`);
     if (state.isBanned) throw new RpcError('USER_BANNED_IN_CHANNEL', `Cannot join chat ${chatId}: you are banned from it`);
     if (!isPublic(chat)) throw new RpcError('CHANNEL_PRIVATE', `Cannot join chat ${chatId}: it is private; use an invite link`);
+    assertNotBlocked(chat, `join chat ${chatId}`);
     return this.#joinAs(userId, chat, null);
   }
 
@@ -224,6 +227,8 @@ export class ChatService {
     if (username === null) throw new RpcError('USERNAME_INVALID', `Cannot resolve "${input.slice(0, 64)}": not a valid username`);
     const chat = await this.deps.db.selectFrom('chats').selectAll().where('username_lower', '=', username).executeTakeFirst();
     if (chat === undefined) throw new RpcError('USERNAME_NOT_OCCUPIED', `Cannot resolve @${username}: no group or channel has it`);
+    // A blocked chat's link leads nowhere, for members too: they have it in their list already.
+    assertNotBlocked(chat, `open @${username}`);
     const state = await memberState(this.deps.db, chat.id, viewerId, this.#now());
     assertCanRead(chat, state);
     return { chat: await this.render(viewerId, chat) };
@@ -232,6 +237,7 @@ export class ChatService {
   async exportInviteLink(actorId: number, params: MethodParams<'chats.exportInviteLink'>): Promise<InviteLink> {
     const { chat, state } = await this.#loadGroupOrChannel(params.chatId, actorId);
     assertRight(chat, state, 'inviteUsers', 'create an invite link');
+    assertNotBlocked(chat, 'create an invite link');
     const row = await this.deps.db
       .insertInto('invite_links')
       .values({
@@ -321,6 +327,7 @@ export class ChatService {
       .selectFrom('chats')
       .selectAll()
       .where('username_lower', 'is not', null)
+      .where('blocked_category', 'is', null)
       .where((eb) => eb.or([likeEscaped(eb.ref('username_lower'), `${escaped}%`), likeEscaped(eb.fn('lower', ['title']), pattern)]))
       .orderBy('member_count', 'desc')
       .limit(limit)
@@ -496,6 +503,7 @@ export class ChatService {
       throw new RpcError('INVITE_HASH_EXPIRED', 'Cannot use the invite link: it expired, was revoked or is used up');
     }
     const chat = await this.deps.db.selectFrom('chats').selectAll().where('id', '=', invite.chat_id).executeTakeFirstOrThrow();
+    assertNotBlocked(chat, 'use the invite link');
     return { chat, invite };
   }
 

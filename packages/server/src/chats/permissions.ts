@@ -1,4 +1,4 @@
-import { RpcError, type AdminRights } from '@samizdat/protocol';
+import { blockNotice, RpcError, type AdminRights, type BlockCategory } from '@samizdat/protocol';
 import type { Kysely, Selectable } from 'kysely';
 import type { ChatsTable, Database, MemberRole } from '../storage/database.ts';
 
@@ -57,9 +57,21 @@ export function isPublic(chat: ChatRow): boolean {
   return chat.username !== null;
 }
 
-/** Members read; so does anyone not banned from a public chat (a preview, as on Telegram). */
+/**
+ * Fails with `CHAT_BLOCKED` when moderators blocked the chat: no new posts, no new members, no
+ * links. Its members keep it (with the notice) and what was said in it.
+ */
+export function assertNotBlocked(chat: ChatRow, action: string): void {
+  if (chat.blocked_category === null) return;
+  const notice = blockNotice(chat.blocked_category as BlockCategory, chat.type);
+  throw new RpcError('CHAT_BLOCKED', `Cannot ${action}: ${notice}`);
+}
+
+/** Members read; so does anyone not banned from a public chat (a preview, as on Telegram), unless it was blocked. */
 export function assertCanRead(chat: ChatRow, state: MemberState): void {
   if (state.role !== null) return;
+  // A blocked chat is gone for everyone outside it: no preview, no history, no files.
+  if (chat.type !== 'private') assertNotBlocked(chat, `open chat ${chat.id}`);
   if (state.isBanned) throw new RpcError('USER_BANNED_IN_CHANNEL', `Cannot open chat ${chat.id}: you are banned from it`);
   if (chat.type === 'private' || !isPublic(chat)) throw new RpcError('CHANNEL_PRIVATE', `Cannot open chat ${chat.id}: it is private and you are not in it`);
 }
@@ -81,6 +93,7 @@ export function assertRight(chat: ChatRow, state: MemberState, right: AdminRight
  */
 export function assertCanSend(chat: ChatRow, state: MemberState, nowSeconds: number): void {
   assertMember(chat, state, 'send a message');
+  assertNotBlocked(chat, 'send a message');
   if (chat.type === 'channel') {
     if (!hasRight(state, 'postMessages')) throw new RpcError('CHAT_ADMIN_REQUIRED', `Cannot post in channel ${chat.id}: only its admins post`);
     return;

@@ -37,7 +37,7 @@ export class FileService {
     for (const { chat_id: chatId } of places) {
       const chat = await this.deps.db.selectFrom('chats').selectAll().where('id', '=', chatId).executeTakeFirstOrThrow();
       const state = await memberState(this.deps.db, chatId, userId, now);
-      if (state.role !== null || (chat.type !== 'private' && isPublic(chat) && !state.isBanned)) return file;
+      if (state.role !== null || (chat.type !== 'private' && isPublic(chat) && !state.isBanned && chat.blocked_category === null)) return file;
     }
     throw new RpcError('FILE_ID_INVALID', 'Cannot read file: no such file');
   }

@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { PROTOCOL_VERSION } from '@samizdat/protocol';
 import { handleFileRoute, type FileRoutesDeps } from './file-routes.ts';
+import { handleTransparencyRoute, type TransparencyRoutesDeps } from './transparency-routes.ts';
 
 const LANDING_PAGE = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
@@ -11,14 +12,21 @@ const LANDING_PAGE = `<!doctype html>
 <h1>Samizdat server</h1>
 <p>The server is running. Clients connect over WebSocket at <code>/ws</code> (protocol version ${PROTOCOL_VERSION}).</p>
 <p>Use the CLI: <code>samizdat login --server http://HOST:PORT --phone +NUMBER</code>.</p>
+<p><a href="/transparency">Transparency report</a>: what was blocked and what authorities asked for, with a signed log anyone can verify.</p>
 </body></html>`;
 
-/** The plain HTTP side of the server: files, a landing page and a health check. */
-export function createHttpHandler(files: FileRoutesDeps) {
+/** The plain HTTP side of the server: files, the public transparency report and log, a landing page and a health check. */
+export function createHttpHandler(deps: FileRoutesDeps & TransparencyRoutesDeps) {
   return (request: IncomingMessage, response: ServerResponse): void => {
     const path = new URL(request.url ?? '/', 'http://localhost').pathname;
     if (path.startsWith('/files/')) {
-      void handleFileRoute(files, request, response, path).then((handled) => {
+      void handleFileRoute(deps, request, response, path).then((handled) => {
+        if (!handled) response.writeHead(404, { 'content-type': 'text/plain' }).end('Not found');
+      });
+      return;
+    }
+    if (path === '/transparency' || path.startsWith('/transparency.') || path.startsWith('/transparency/')) {
+      void handleTransparencyRoute(deps, request, response, path).then((handled) => {
         if (!handled) response.writeHead(404, { 'content-type': 'text/plain' }).end('Not found');
       });
       return;

@@ -1,3 +1,4 @@
+import { hkdfSync } from 'node:crypto';
 import { open, randomKey, seal } from './sealing.ts';
 
 /** How many unwrapped chat keys stay in memory; the rest are unwrapped again when needed. */
@@ -9,11 +10,14 @@ const CACHE_LIMIT = 50_000;
  */
 export class ChatKeyring {
   readonly #masterKey: Uint8Array;
+  readonly #evidenceKey: Uint8Array;
   readonly #cache = new Map<number, Uint8Array>();
 
   constructor(masterKey: Uint8Array) {
     if (masterKey.length !== 32) throw new Error(`Cannot use master key: ${masterKey.length} bytes, need 32`);
     this.#masterKey = masterKey;
+    // A key of its own for reported content, so evidence is never sealed under a chat's key nor the master key itself.
+    this.#evidenceKey = new Uint8Array(hkdfSync('sha256', masterKey, new Uint8Array(0), 'samizdat/report-evidence', 32));
   }
 
   /** A new data key, wrapped for storage with the chat row. */
@@ -38,5 +42,17 @@ export class ChatKeyring {
 
   openText(key: Uint8Array, where: { chatId: number; messageId: number }, sealed: Uint8Array): string {
     return new TextDecoder().decode(open(key, sealed, `samizdat/message/${where.chatId}/${where.messageId}`));
+  }
+
+  /**
+   * Seals what a report carries of a chat a moderator could not otherwise read (a message of a
+   * private chat or group), so a copy of the database does not show it. `context` names the report.
+   */
+  sealEvidence(context: string, plaintext: string): Uint8Array {
+    return seal(this.#evidenceKey, new TextEncoder().encode(plaintext), `samizdat/report-evidence/${context}`);
+  }
+
+  openEvidence(context: string, sealed: Uint8Array): string {
+    return new TextDecoder().decode(open(this.#evidenceKey, sealed, `samizdat/report-evidence/${context}`));
   }
 }

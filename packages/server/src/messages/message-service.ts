@@ -18,7 +18,7 @@ import type { Users } from '../accounts/users.ts';
 import type { Bus } from '../bus/bus.ts';
 import type { ChatAccess, ChatDirectory } from '../chats/chat-access.ts';
 import { renderChat } from '../chats/chat-view.ts';
-import { assertCanRead, assertCanSend, assertMember, hasRight, memberState, type ChatRow, type MemberState } from '../chats/permissions.ts';
+import { assertCanRead, assertCanSend, assertMember, assertNotBlocked, hasRight, memberState, type ChatRow, type MemberState } from '../chats/permissions.ts';
 import type { FileService } from '../files/file-service.ts';
 import type { ChatKeyring } from '../keys/chat-keyring.ts';
 import { unixSeconds, type Clock } from '../shared/clock.ts';
@@ -58,6 +58,14 @@ interface SendOutcome {
 
 const EDIT_WINDOW_SECONDS = 48 * 3600;
 
+/**
+ * Checks a send must pass besides the chat's own rules (trust and safety: spam limits, known
+ * illegal files in public chats); it throws to refuse.
+ */
+export interface SendPolicy {
+  beforeSend(senderId: number, target: { chat: ChatRow; memberIds: readonly number[] }, media: Media | null): Promise<void>;
+}
+
 /** Sending, forwarding, editing, deleting and reading messages in every kind of chat. */
 export class MessageService {
   readonly #sends: GroupCommit<NewMessage, SendOutcome>;
@@ -65,7 +73,7 @@ export class MessageService {
   readonly #senderTurns = new Map<number, Promise<void>>();
 
   constructor(
-    private readonly deps: { db: Kysely<Database>; directory: ChatDirectory; users: Users; keyring: ChatKeyring; bus: Bus; clock: Clock; files: FileService },
+    private readonly deps: { db: Kysely<Database>; directory: ChatDirectory; users: Users; keyring: ChatKeyring; bus: Bus; clock: Clock; files: FileService; policy: SendPolicy },
   ) {
     this.#sends = new GroupCommit(deps.db, (trx, item) => this.#commitSend(trx, item));
   }
@@ -100,6 +108,7 @@ export class MessageService {
       const target = (await this.open(senderId, params.peer, 'send', { createPrivate: true }))!;
       const replyToId = params.replyToId === undefined ? null : (await this.#visibleMessage(senderId, target, params.replyToId)).id;
       const media = params.media === undefined ? null : await this.deps.files.media(senderId, params.media);
+      await this.deps.policy.beforeSend(senderId, { chat: target.chat, memberIds: target.access.memberIds }, media);
       return { target, senderId, randomId: params.randomId, text, entities, replyToId, forward: null, media, date: this.#now() };
     });
     publish(this.deps.bus, outcome.deliveries);
@@ -120,18 +129,22 @@ export class MessageService {
     const messages: Message[] = [];
     const updates: SequencedUpdate[] = [];
     for (const [index, original] of originals.entries()) {
-      const outcome = await this.#submitInOrder(userId, async () => ({
-        target: (await this.open(userId, params.toPeer, 'send', { createPrivate: true }))!,
-        senderId: userId,
-        randomId: params.randomIds[index]!,
-        text: original.text,
-        entities: original.entities,
-        replyToId: null,
-        forward: origins[index]!,
-        // The same file, never a copy of its bytes.
-        media: original.media,
-        date: this.#now(),
-      }));
+      const outcome = await this.#submitInOrder(userId, async () => {
+        const target = (await this.open(userId, params.toPeer, 'send', { createPrivate: true }))!;
+        await this.deps.policy.beforeSend(userId, { chat: target.chat, memberIds: target.access.memberIds }, original.media);
+        return {
+          target,
+          senderId: userId,
+          randomId: params.randomIds[index]!,
+          text: original.text,
+          entities: original.entities,
+          replyToId: null,
+          forward: origins[index]!,
+          // The same file, never a copy of its bytes.
+          media: original.media,
+          date: this.#now(),
+        };
+      });
       publish(this.deps.bus, outcome.deliveries);
       messages.push(outcome.message);
       updates.push(...outcome.senderUpdates);
@@ -250,7 +263,8 @@ export class MessageService {
   async #startDiscussion(trx: Transaction<Database>, item: NewMessage, post: Message): Promise<Delivery[]> {
     const groupId = item.target.chat.linked_chat_id!;
     const group = await trx.selectFrom('chats').selectAll().where('id', '=', groupId).executeTakeFirst();
-    if (group === undefined || group.type !== 'group') return [];
+    // A blocked discussion group gets no new posts, copies included.
+    if (group === undefined || group.type !== 'group' || group.blocked_category !== null) return [];
     const access = (await this.deps.directory.byId(groupId, trx))!;
     const copy = await this.#insertMessage(trx, {
       ...item,
@@ -273,6 +287,7 @@ export class MessageService {
   /** Edits one's own message within 48 hours (channel admins who post may edit posts). */
   async edit(userId: number, params: MethodParams<'messages.edit'>): Promise<MethodResult<'messages.edit'>> {
     const target = await this.#openOrThrow(userId, params.peer, 'member');
+    assertNotBlocked(target.chat, 'edit a message');
     const original = await this.#visibleMessage(userId, target, params.messageId);
     const mayEdit = original.senderId === userId || (target.chat.type === 'channel' && hasRight(target.state, 'postMessages'));
     if (!mayEdit) throw new RpcError('MESSAGE_AUTHOR_REQUIRED', `Cannot edit message ${original.id}: it is not yours`);
@@ -319,12 +334,36 @@ export class MessageService {
         await trx.insertInto('hidden_messages').values(ids.map((id) => ({ user_id: userId, chat_id: chat.id, message_id: id }))).onConflict((oc) => oc.doNothing()).execute();
         return appendForChat(trx, { type: 'private', memberIds: [userId] }, { type: 'deleteMessages', chatId: chat.id, refId: 0, payload: ids, date: now }, (pts) => ({ type: 'deleteMessages', pts, chatId: chat.id, messageIds: ids }));
       }
-      await trx.updateTable('messages').set({ is_deleted: 1, text_sealed: new Uint8Array(0), reactions: '[]' }).where('chat_id', '=', chat.id).where('id', 'in', ids).execute();
-      await trx.deleteFrom('message_reactions').where('chat_id', '=', chat.id).where('message_id', 'in', ids).execute();
-      return appendForChat(trx, { type: chat.type, memberIds: access.memberIds }, { type: 'deleteMessages', chatId: chat.id, refId: 0, payload: ids, date: now }, (pts) => ({ type: 'deleteMessages', pts, chatId: chat.id, messageIds: ids }));
+      return this.#wipe(trx, { type: chat.type, chatId: chat.id, memberIds: access.memberIds }, ids, now);
     });
     publish(this.deps.bus, deliveries);
     return { updates: forActor(deliveries, userId) };
+  }
+
+  /**
+   * A moderator's removal: deletes messages for everyone exactly as their author could, so members
+   * get the same `deleteMessages` update. Returns the ids that were there to delete.
+   */
+  async removeForEveryone(chatId: number, messageIds: number[]): Promise<number[]> {
+    const access = await this.deps.directory.byId(chatId);
+    if (access === null) return [];
+    const now = this.#now();
+    const { ids, deliveries } = await this.deps.db.transaction().execute(async (trx) => {
+      const rows = await trx.selectFrom('messages').select('id').where('chat_id', '=', chatId).where('id', 'in', messageIds).where('is_deleted', '=', 0).execute();
+      const ids = rows.map((row) => row.id);
+      if (ids.length === 0) return { ids, deliveries: [] };
+      return { ids, deliveries: await this.#wipe(trx, { type: access.type, chatId, memberIds: access.memberIds }, ids, now) };
+    });
+    publish(this.deps.bus, deliveries);
+    return ids;
+  }
+
+  /** Deleted for everyone: the sealed text is wiped from the store, not just hidden, and every member is told. */
+  async #wipe(trx: Transaction<Database>, chat: { type: ChatRow['type']; chatId: number; memberIds: number[] }, ids: number[], now: number): Promise<Delivery[]> {
+    const chatId = chat.chatId;
+    await trx.updateTable('messages').set({ is_deleted: 1, text_sealed: new Uint8Array(0), reactions: '[]' }).where('chat_id', '=', chatId).where('id', 'in', ids).execute();
+    await trx.deleteFrom('message_reactions').where('chat_id', '=', chatId).where('message_id', 'in', ids).execute();
+    return appendForChat(trx, { type: chat.type, memberIds: chat.memberIds }, { type: 'deleteMessages', chatId, refId: 0, payload: ids, date: now }, (pts) => ({ type: 'deleteMessages', pts, chatId, messageIds: ids }));
   }
 
   /** One reaction per user per message (null takes it back); at most 11 distinct emoji a message. */

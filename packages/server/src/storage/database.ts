@@ -50,6 +50,8 @@ export interface UsersTable {
   /** The last number of this user's update sequence. */
   pts: number;
   created_at: number;
+  /** Banned by a moderator: no sessions, no sign-in. */
+  banned_at: number | null;
 }
 
 export interface SessionsTable {
@@ -345,6 +347,8 @@ export interface ReportsTable {
   created_at: number;
   /** The moderation action that closed it; null while open. */
   resolved_by_action_id: number | null;
+  /** The account it is about: the user reported, or the sender of the message reported; null for a chat. */
+  account_id: number | null;
 }
 
 export interface ModerationActionsTable {
@@ -404,6 +408,9 @@ export interface LegalRequestsTable {
   note: string | null;
   /** Accounts a disclosure covered (0 or 1), for the transparency report. */
   users_affected: number;
+  /** The legal-role account that made the disclosure, and when; null until then. A request discloses once. */
+  disclosed_by: number | null;
+  disclosed_at: number | null;
 }
 
 /** The IP addresses a session used, kept for the retention window only (default 30 days). */

@@ -279,6 +279,8 @@ const MIGRATIONS: Migration[] = [
       // Trust and safety: roles, reports, moderation, appeals, lawful requests, IP records, the transparency log.
       await db.schema.alterTable('chats').addColumn('blocked_category', 'text').execute();
       await db.schema.alterTable('chats').addColumn('blocked_at', 'integer').execute();
+      // A moderator's ban of an account: its sessions are ended and it cannot sign in again.
+      await db.schema.alterTable('users').addColumn('banned_at', 'integer').execute();
       await db.schema
         .createTable('user_roles')
         .addColumn('user_id', 'integer', (c) => c.notNull())
@@ -297,7 +299,9 @@ const MIGRATIONS: Migration[] = [
         .addColumn('evidence', 'text')
         .addColumn('created_at', 'integer', (c) => c.notNull())
         .addColumn('resolved_by_action_id', 'integer')
+        .addColumn('account_id', 'integer')
         .execute();
+      await db.schema.createIndex('reports_by_account').on('reports').columns(['account_id', 'reason', 'resolved_by_action_id']).execute();
       await db.schema.createIndex('reports_by_target').on('reports').columns(['target_key', 'resolved_by_action_id']).execute();
       await db.schema.createIndex('reports_by_reporter').on('reports').columns(['reporter_id', 'target_key']).execute();
       await db.schema
@@ -311,6 +315,7 @@ const MIGRATIONS: Migration[] = [
         .addColumn('note', 'text', (c) => c.notNull())
         .addColumn('created_at', 'integer', (c) => c.notNull())
         .execute();
+      await db.schema.createIndex('moderation_actions_by_target').on('moderation_actions').columns(['target_key', 'action']).execute();
       await db.schema
         .createTable('appeals')
         .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
@@ -349,6 +354,8 @@ const MIGRATIONS: Migration[] = [
         .addColumn('decided_at', 'integer')
         .addColumn('note', 'text')
         .addColumn('users_affected', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('disclosed_by', 'integer')
+        .addColumn('disclosed_at', 'integer')
         .execute();
       await db.schema
         .createTable('session_ips')
