@@ -194,7 +194,7 @@ export const TransparencyLogEntry = T.Object(
     prevHash: T.String({ pattern: '^[0-9a-f]{64}$' }),
     at: UnixTime,
     kind: T.Union([T.Literal('block'), T.Literal('unblock'), T.Literal('disclosure')]),
-    /** block/unblock: `{chatId, category}`; disclosure: `{requestId, country, authority, legalReference, category, usersAffected}`. */
+    /** block: `{chatId, category, actionId}`; unblock: the same and `appealId`; disclosure: `{requestId, country, authority, legalReference, category, usersAffected}`. */
     body: T.Record(T.String(), T.Union([T.String(), T.Integer()])),
     hash: T.String({ pattern: '^[0-9a-f]{64}$' }),
     signature: T.String(),
