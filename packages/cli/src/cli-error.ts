@@ -14,8 +14,12 @@ export const CLI_ERROR_CATALOG = {
   ALREADY_LOGGED_IN: { exitCode: 1 },
   /** A value is missing and there is no terminal to ask for it. */
   INPUT_REQUIRED: { exitCode: 1 },
-  /** The profile's `session.json` cannot be read or written. */
+  /** A profile file (`session.json`, `updates.json`, `secret.json`) cannot be read or written. */
   PROFILE_INVALID: { exitCode: 1 },
+  /** Another process kept the profile's secret-chat lock (`secret.lock`) for longer than the timeout. */
+  PROFILE_BUSY: { exitCode: 1 },
+  /** `forward` was given a message of a secret chat (or a secret chat as either side): refused. */
+  SECRET_FORWARD_FORBIDDEN: { exitCode: 1 },
   /** The server could not be reached, or the connection dropped before the answer came. */
   CONNECTION_FAILED: { exitCode: 3 },
   /** A local file cannot be read (missing, not a regular file, empty) or written. */

@@ -36,8 +36,13 @@ export function numberedName(name: string, number: number): string {
  * file's name, numbered (` (1)`, ` (2)` …) past any file already there: nothing is overwritten.
  */
 export async function chooseDownloadPath(file: FileInfo, out: string | undefined, cwd: string): Promise<string> {
+  return chooseDownloadPathFor(downloadName(file), out, cwd);
+}
+
+/** {@link chooseDownloadPath} for a file known by its (already safe) name only, as a secret chat's file is. */
+export async function chooseDownloadPathFor(safeName: string, out: string | undefined, cwd: string): Promise<string> {
   let folder = cwd;
-  let name = downloadName(file);
+  let name = safeName;
   if (out !== undefined) {
     if (out.endsWith('/') || (await isDirectory(out))) folder = out;
     else {

@@ -1,8 +1,8 @@
-import { randomBytes } from 'node:crypto';
-import { mkdir, open, readFile, rename, unlink } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseStoredState, type ClientStore, type StoredState } from '@samizdat/client';
+import { isNodeError, writeFileAtomically } from './atomic-file.ts';
 import { CliError } from './cli-error.ts';
 
 /** The folder a profile lives in when `--profile` is not given. */
@@ -163,24 +163,11 @@ export class Profile {
 
   /** Writes a file so that readers see either the old one or the new one, never half. */
   async #writeJson(path: string, value: unknown): Promise<void> {
-    const text = `${JSON.stringify(value, null, 2)}\n`;
-    const temporaryPath = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
     try {
-      await mkdir(this.dir, { recursive: true, mode: 0o700 });
-      const handle = await open(temporaryPath, 'wx', 0o600);
-      try {
-        await handle.writeFile(text, 'utf8');
-        // Without the sync a crash after the rename could leave an empty file under the real name.
-        await handle.sync();
-      } finally {
-        await handle.close();
-      }
-      await rename(temporaryPath, path);
+      await writeFileAtomically(path, `${JSON.stringify(value, null, 2)}\n`);
     } catch (error) {
-      await unlink(temporaryPath).catch(() => {});
       throw new CliError('PROFILE_INVALID', `Cannot write profile ${path}: ${describe(error)}`);
     }
-    await syncFolder(this.dir);
   }
 }
 
@@ -283,25 +270,6 @@ function canonicalJson(value: unknown): string {
       ? Object.fromEntries(Object.entries(item).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
       : item,
   );
-}
-
-async function syncFolder(dir: string): Promise<void> {
-  // Makes the rename itself durable. Not every platform can open a folder (Windows cannot); the
-  // file is complete either way, so a failure here costs durability across a power loss only.
-  try {
-    const handle = await open(dir, 'r');
-    try {
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-  } catch {
-    // See above: best effort.
-  }
-}
-
-function isNodeError(error: unknown): error is NodeJS.ErrnoException {
-  return error instanceof Error && 'code' in error;
 }
 
 function describe(error: unknown): string {

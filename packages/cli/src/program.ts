@@ -18,6 +18,7 @@ import { pinCommand } from './commands/pin-command.ts';
 import { reactCommand } from './commands/react-command.ts';
 import { replyCommand } from './commands/reply-command.ts';
 import { searchCommand } from './commands/search-command.ts';
+import { secretCommand } from './commands/secret-command.ts';
 import { sendCommand } from './commands/send-command.ts';
 import { sendFileCommand } from './commands/send-file-command.ts';
 import { serverCommand } from './commands/server-command.ts';
@@ -35,7 +36,7 @@ export function cliVersion(): string {
 /** The `samizdat` command with every subcommand. Commander's own exits and error output are turned off. */
 export function createProgram(): Command {
   const program = new Command('samizdat')
-    .description('Samizdat messenger on the command line: run a server, sign in, chat, run groups and channels')
+    .description('Samizdat messenger on the command line: run a server, sign in, chat, run groups and channels, chat in secret')
     .version(cliVersion(), '-V, --version', 'print the version')
     .helpOption('-h, --help', 'show help for the command')
     .addOption(new Option('--profile <dir>', 'folder holding the session (default: ~/.samizdat)').env('SAMIZDAT_PROFILE'))
@@ -80,6 +81,7 @@ export function createProgram(): Command {
     searchCommand(),
     groupCommand(),
     channelCommand(),
+    secretCommand(),
   ];
   for (const command of commands) {
     inheritSettings(command, program);

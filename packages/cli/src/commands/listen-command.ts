@@ -1,10 +1,22 @@
-import { ClientClosedError, type SamizdatClient } from '@samizdat/client';
-import { RpcError, type Chat, type PresenceFrame, type TypingFrame, type Update, type User } from '@samizdat/protocol';
+import { ClientClosedError, SecretChats, type SamizdatClient, type SecretChatsEvents } from '@samizdat/client';
+import { assertNever, RpcError, type Chat, type PresenceFrame, type TypingFrame, type Update, type User, type Welcome } from '@samizdat/protocol';
 import { Command } from 'commander';
 import { CliError } from '../cli-error.ts';
 import { commandContext, type CommandContext } from '../command-context.ts';
-import { formatPresenceLine, formatTypingLine, formatUpdateLine, formatUser } from '../format.ts';
+import { formatPresenceLine, formatText, formatTypingLine, formatUpdateLine, formatUser, senderName, userName } from '../format.ts';
 import { output } from '../output.ts';
+import {
+  describeDevicesChanged,
+  describeTimer,
+  formatSecretIds,
+  formatSecretIncomingLine,
+  formatSecretLabel,
+  formatSecretReactions,
+  printableSecretMessage,
+  shortSecretId,
+  type SecretLineContext,
+} from '../secret-format.ts';
+import { FileSecretStore } from '../secret-store.ts';
 import { createClient, formatSeconds, requireLogin } from '../session.ts';
 import { waitForStopSignal, withForcedExit } from '../signals.ts';
 
@@ -12,7 +24,7 @@ import { waitForStopSignal, withForcedExit } from '../signals.ts';
 export function listenCommand(): Command {
   return new Command('listen')
     .description(
-      'Print every update (messages, edits, reactions, read receipts, group and channel events) until interrupted; ' +
+      'Print every update (messages, edits, reactions, read receipts, group and channel events, secret chats) until interrupted; ' +
         'first those missed since the last listen',
     )
     .addHelpText(
@@ -29,6 +41,18 @@ export function listenCommand(): Command {
         'With --ephemeral, typing and presence notices too (never replayed), as\n' +
         '  {"typing":{"chatId":5,"userId":2,"action":"typing","expiresAt":1700000006}}\n' +
         '  {"presence":{"userId":2,"status":{"type":"online","expiresAt":1700000300}}}\n' +
+        '\nSecret chats: this device takes part in them (its keys are made and registered on the first run),\n' +
+        'and their messages are decrypted here and kept in the profile (see samizdat secret --help):\n' +
+        '  [secret Alice] Alice: hello\n' +
+        '  [secret Alice] You edited #1a2b3c4d: hello again\n' +
+        '  [secret Alice] #1a2b3c4d self-destructed\n' +
+        "  ⚠ [secret Bob] safety number changed: Bob's devices changed (+1 −0); run samizdat secret verify @bob\n" +
+        'With --json, one line per secret-chat event, wrapped in "secret":\n' +
+        '  {"secret":{"event":"message","peerUserId":2,"message":{"kind":"message","id":"1a2b…","text":"hello",…}}}\n' +
+        '  events: ready (this device can be reached: {"event":"ready","deviceId":7}), message, messageEdited,\n' +
+        '  messagesDeleted ("reason" deleted or expired), reaction, timerChanged, read, devicesChanged, decryptFailed.\n' +
+        'Files of secret messages are shown without their key. A secret chat that cannot be used (its\n' +
+        'file is unreadable, the server refuses) is told on stderr and the rest of listen goes on.\n' +
         '\nCtrl-C (SIGINT) or SIGTERM stops it with exit code 0; where it stopped is saved in the profile.',
     )
     .option('--ephemeral', 'also print who is typing and who comes online or goes offline')
@@ -78,6 +102,7 @@ async function listen(context: CommandContext, options: { isEphemeralShown: bool
     timeoutMs,
   );
   let outcome: Outcome;
+  let secret: SecretChats | null = null;
   try {
     const connected = client.connect().then(
       (welcome): Outcome | null => {
@@ -87,6 +112,7 @@ async function listen(context: CommandContext, options: { isEphemeralShown: bool
         isConnectedOnce = true;
         printer.setSelf(welcome.user);
         if (!context.isJson) output.note(`Listening as ${formatUser(welcome.user)} on ${server}; Ctrl-C stops`);
+        secret = startSecretChats(client, context, printer, welcome);
         return null;
       },
       (error: unknown): Outcome => {
@@ -99,6 +125,9 @@ async function listen(context: CommandContext, options: { isEphemeralShown: bool
     clearTimeout(slowNotice);
     isStopping = true;
     await withForcedExit(async () => {
+      // Before the client closes: a change in flight (a drain, a send) finishes and is saved while
+      // the connection still serves it.
+      await (secret as SecretChats | null)?.close();
       await printer.drain();
       await client.close();
     });
@@ -107,6 +136,38 @@ async function listen(context: CommandContext, options: { isEphemeralShown: bool
     throw new CliError('NOT_LOGGED_IN', `Cannot listen: the server ended this session of profile ${profile.dir}; log in again`);
   }
 }
+
+/**
+ * Starts the device's secret chats on the signed-in client, without holding up the rest of
+ * listen: their events go to `printer`, and a failure to start (an unreadable secret.json, a
+ * server without secret chats) is a note, after which listen goes on without them.
+ */
+function startSecretChats(client: SamizdatClient, context: CommandContext, printer: UpdatePrinter, welcome: Welcome): SecretChats {
+  const owner = welcome.user === null || welcome.sessionId === null ? undefined : { userId: welcome.user.id, deviceId: welcome.sessionId };
+  const store = new FileSecretStore(context.profile, { lockTimeoutMs: context.timeoutMs, owner });
+  const secret = new SecretChats(client, { store });
+  printer.setSecretChats(secret);
+  // The cast pairs each event with its own payload type, which the loop variable cannot express.
+  for (const event of SECRET_EVENTS) secret.on(event, (payload) => printer.printSecret({ event, payload } as SecretItem));
+  secret.on('error', (error) => output.note(`Warning: secret chats: ${error.message}`));
+  secret.start().then(
+    () => printer.printSecretReady(secret.deviceId),
+    async (error: unknown) => {
+      printer.setSecretChats(null);
+      await secret.close().catch(() => {});
+      if (error instanceof ClientClosedError) return;
+      output.note(`Warning: secret chats are off for this listen: ${error instanceof Error ? error.message : String(error)}`);
+    },
+  );
+  return secret;
+}
+
+/** The events of SecretChats that listen prints (its `error` is a note). */
+const SECRET_EVENTS = ['message', 'messageEdited', 'messagesDeleted', 'reaction', 'timerChanged', 'read', 'devicesChanged', 'decryptFailed'] as const;
+type SecretEvent = (typeof SECRET_EVENTS)[number];
+
+/** One event of SecretChats with its payload, as a union that a switch on `event` narrows. */
+type SecretItem = { [E in SecretEvent]: { event: E; payload: SecretChatsEvents[E] } }[SecretEvent];
 
 /**
  * Prints updates in the order they arrive. Human lines need names (of the sender, of the group or
@@ -121,6 +182,8 @@ class UpdatePrinter {
   readonly #chats = new Map<number, Chat | null>();
   #selfId = 0;
   #chain: Promise<void> = Promise.resolve();
+  /** The secret chats while they run: their own events then report device changes. */
+  #secret: SecretChats | null = null;
 
   constructor(client: SamizdatClient, isJson: boolean) {
     this.#client = client;
@@ -136,6 +199,10 @@ class UpdatePrinter {
     for (const user of users) this.#users.set(user.id, user);
   }
 
+  setSecretChats(secret: SecretChats | null): void {
+    this.#secret = secret;
+  }
+
   /** Prints an update of the user's sequence (`chatId` null) or of a group's or channel's. */
   print(update: Update, chatId: number | null): void {
     if (this.#isJson) {
@@ -143,6 +210,9 @@ class UpdatePrinter {
       output.json(chatId === null ? update : { chatId, update });
       return;
     }
+    // With secret chats running, their devicesChanged event says it, for the chats it concerns
+    // and with the numbers of devices; this update would say it a second time.
+    if (update.type === 'secretDevicesChanged' && this.#secret !== null) return;
     this.#chain = this.#chain.then(() => this.#printHuman(update));
   }
 
@@ -171,6 +241,86 @@ class UpdatePrinter {
       await this.#lookUpUser(frame.userId);
       output.line(formatPresenceLine(frame, this.#users));
     });
+  }
+
+  /** Says that this device takes part in secret chats from now on. */
+  printSecretReady(deviceId: number): void {
+    if (this.#isJson) output.json({ secret: { event: 'ready', deviceId } });
+    else output.note(`Secret chats ready on this device (device ${deviceId})`);
+  }
+
+  /** Prints an event of the secret chats: a JSON line, or a human line once the names are known. */
+  printSecret(item: SecretItem): void {
+    if (this.#isJson) {
+      const { payload } = item;
+      const printable = 'message' in payload ? { ...payload, message: printableSecretMessage(payload.message) } : payload;
+      output.json({ secret: { event: item.event, ...printable } });
+      return;
+    }
+    this.#chain = this.#chain.then(() => this.#printSecretHuman(item));
+  }
+
+  async #printSecretHuman(item: SecretItem): Promise<void> {
+    const context = (peerUserId: number): SecretLineContext => ({ peerUserId, users: this.#users, selfId: this.#selfId });
+    if (item.event === 'decryptFailed') {
+      const failure = item.payload;
+      await this.#lookUpUser(failure.senderUserId);
+      output.note(
+        `Warning: [secret] a message from ${userName(failure.senderUserId, this.#users)} (device ${failure.senderDeviceId}) ` +
+          `cannot be decrypted and was dropped: ${failure.reason}`,
+      );
+      return;
+    }
+    if (item.event === 'devicesChanged') {
+      const change = item.payload;
+      // One's own devices concern every secret chat, a peer's the chat with them; a user without one is nobody's business here.
+      const chats = this.#secret?.chats() ?? [];
+      const peers =
+        change.userId === this.#selfId ? chats.map((chat) => chat.peerUserId) : chats.some((chat) => chat.peerUserId === change.userId) ? [change.userId] : [];
+      for (const peerUserId of peers) {
+        await this.#lookUpUser(peerUserId);
+        output.line(`⚠ ${formatSecretLabel(context(peerUserId))} ${describeDevicesChanged(change, context(peerUserId))}`);
+      }
+      return;
+    }
+    await this.#lookUpUser(item.payload.peerUserId);
+    const lineContext = context(item.payload.peerUserId);
+    const label = formatSecretLabel(lineContext);
+    switch (item.event) {
+      case 'message':
+        output.line(formatSecretIncomingLine(item.payload.message, lineContext, Date.now()));
+        return;
+      case 'messageEdited': {
+        const { message } = item.payload;
+        output.line(`${label} ${senderName(message.senderUserId, this.#users, this.#selfId)} edited ${shortSecretId(message.id)}: ${formatText(message.text)}`);
+        return;
+      }
+      case 'messagesDeleted': {
+        const { ids, reason } = item.payload;
+        output.line(reason === 'expired' ? `${label} ${formatSecretIds(ids)} self-destructed` : `${label} deleted ${formatSecretIds(ids)}`);
+        return;
+      }
+      case 'reaction': {
+        const { message } = item.payload;
+        const reactions = formatSecretReactions(message.reactions, lineContext);
+        output.line(reactions === '' ? `${label} no reactions on ${shortSecretId(message.id)} any more` : `${label} reactions on ${shortSecretId(message.id)}: ${reactions}`);
+        return;
+      }
+      case 'timerChanged':
+        output.line(`${label} ${describeTimer(item.payload.ttlSeconds, item.payload.byUserId, lineContext)}`);
+        return;
+      case 'read': {
+        // Messages are read by the user they were sent to: the peer for one's own, oneself (on
+        // another device) for the peer's.
+        const { ids, peerUserId } = item.payload;
+        const first = this.#secret?.chat(peerUserId)?.history.find((entry) => entry.kind === 'message' && entry.id === ids[0]);
+        const reader = first?.kind !== 'message' ? 'read:' : first.senderUserId === this.#selfId ? `${userName(peerUserId, this.#users)} read` : 'You read';
+        output.line(`${label} ${reader} ${formatSecretIds(ids)}`);
+        return;
+      }
+      default:
+        assertNever(item);
+    }
   }
 
   /** Settles once everything handed to `print` is out. */

@@ -366,7 +366,7 @@ export class SecretChats {
       this.#emitChange(peerUserId, change);
     }
     const targets = await this.#targets(peerUserId);
-    const entry: PendingFanout = { peerUserId, plaintext: JSON.stringify(payload), envelopes: {}, coverDeviceIds: targets.map((t) => t.deviceId) };
+    const entry: PendingFanout = { id: generateRandomId(), peerUserId, plaintext: JSON.stringify(payload), envelopes: {}, coverDeviceIds: targets.map((t) => t.deviceId) };
     for (const target of targets) entry.envelopes[String(target.deviceId)] = await this.#encryptFor(target.userId, target, entry.plaintext);
     state.outbox.push(entry);
     await this.#save();
@@ -407,39 +407,43 @@ export class SecretChats {
     return this.#flusher.request();
   }
 
-  /** Hands saved fan-outs to the server, oldest first, a few envelopes per call. */
+  /**
+   * Hands saved fan-outs to the server, oldest first, a few envelopes per call. Each step looks its
+   * fan-out up again in the current state: another process sharing the store may have replaced it.
+   */
   async #flushOutbox(): Promise<void> {
-    const state = this.#state;
-    if (state === null) return;
-    while (state.outbox.length > 0 && !this.#closed) {
-      const entry = state.outbox[0]!;
-      const chunk = takeChunk(entry.envelopes);
-      if (chunk.length === 0) {
-        await this.#exclusive(async () => {
-          state.outbox.shift();
+    while (!this.#closed) {
+      const state = this.#state;
+      const entry = state?.outbox[0];
+      if (state === null || entry === undefined) return;
+      const update = (change: (current: PendingFanout, outbox: PendingFanout[]) => Promise<void> | void) =>
+        this.#exclusive(async () => {
+          const outbox = this.#requireState().outbox;
+          const current = outbox.find((e) => e.id === entry.id);
+          if (current === undefined) return;
+          await change(current, outbox);
           await this.#save();
         });
+      const chunk = takeChunk(entry.envelopes);
+      if (chunk.length === 0) {
+        await update((current, outbox) => void outbox.splice(outbox.indexOf(current), 1));
         continue;
       }
       try {
         await this.#client.call('secret.sendEnvelopes', { envelopes: chunk, cover: { userIds: [state.userId, entry.peerUserId], deviceIds: entry.coverDeviceIds } });
       } catch (error) {
         if (error instanceof RpcError && (error.code === 'SECRET_DEVICES_CHANGED' || error.code === 'DEVICE_ID_INVALID')) {
-          await this.#exclusive(() => this.#retarget(entry));
+          await update((current) => this.#retarget(current));
           continue;
         }
         if (!(error instanceof RpcError)) throw error;
         // Refused for good (the server says why): dropped, so later messages are not held up behind it.
-        await this.#exclusive(async () => {
-          state.outbox.splice(state.outbox.indexOf(entry), 1);
-          await this.#save();
-        });
+        await update((current, outbox) => void outbox.splice(outbox.indexOf(current), 1));
         this.#report(error);
         continue;
       }
-      await this.#exclusive(async () => {
-        for (const { deviceId } of chunk) delete entry.envelopes[String(deviceId)];
-        await this.#save();
+      await update((current) => {
+        for (const { deviceId } of chunk) delete current.envelopes[String(deviceId)];
       });
     }
   }
@@ -625,6 +629,8 @@ export class SecretChats {
     if (saved === null || !isSecretState(saved) || saved.revision === this.#state.revision) return;
     if (saved.userId !== this.#state.userId || saved.deviceId !== this.#state.deviceId) return;
     this.#adopt(saved);
+    // Countdowns another process started (a read there) must run here too.
+    this.#scheduleExpiry();
   }
 
   #adopt(saved: SecretState): void {

@@ -17,6 +17,8 @@ export interface KnownDevice {
 
 /** A fan-out encrypted and saved, not yet accepted by the server in full. */
 export interface PendingFanout {
+  /** Random: finds the fan-out again after the state was reloaded. */
+  id: string;
   /** The other user of the chat. */
   peerUserId: number;
   /** The payload JSON, kept so that a device found missing can still be given it. */
