@@ -17,8 +17,12 @@ const ALLOWED: Record<string, string[]> = {
   bench: ['protocol', 'crypto', 'client', 'server', 'cli'],
 };
 
-/** The one sanctioned exception: `samizdat server` starts the server in the CLI's process. */
-const EXCEPTIONS = new Set(['packages/cli/src/commands/server-command.ts']);
+/**
+ * The sanctioned exceptions, both loading the server dynamically inside the command: `samizdat
+ * server` starts the server in the CLI's process, and `samizdat admin` (grant a role, load file
+ * hashes) runs the server's operator tools on its data folder, as no protocol method may.
+ */
+const EXCEPTIONS = new Set(['packages/cli/src/commands/server-command.ts', 'packages/cli/src/commands/admin-command.ts']);
 
 /** Packages that run in the browser too may not use Node built-ins (CONVENTIONS.md §2). */
 const RUNS_ANYWHERE = new Set(['protocol', 'crypto', 'client']);

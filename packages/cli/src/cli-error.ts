@@ -26,6 +26,18 @@ export const CLI_ERROR_CATALOG = {
   FILE_UNREADABLE: { exitCode: 1 },
   /** SIGINT or SIGTERM stopped a transfer; what was done so far is kept for a resume. */
   INTERRUPTED: { exitCode: 130 },
+  /** `transparency show|verify`: the server answered, but not with the document (not 200, not JSON, not a report). */
+  TRANSPARENCY_UNAVAILABLE: { exitCode: 3 },
+  /** `transparency verify`: the log's chain, a hash or a signature is broken, or it lost the remembered entry. */
+  TRANSPARENCY_LOG_INVALID: { exitCode: 4 },
+  /** `transparency verify`: the log is signed with another key than the one remembered for the server. */
+  TRANSPARENCY_KEY_CHANGED: { exitCode: 4 },
+  /** `admin …`: the data folder holds no server database. */
+  DATA_NOT_FOUND: { exitCode: 1 },
+  /** `admin grant`: no account has that id, phone number or username. */
+  USER_NOT_FOUND: { exitCode: 1 },
+  /** `admin load-hashes`: a line of the file is not a SHA-256, or the file holds none; nothing was loaded. */
+  HASH_FILE_INVALID: { exitCode: 1 },
 } as const satisfies Record<string, { exitCode: number }>;
 
 /** A code from {@link CLI_ERROR_CATALOG}. */

@@ -36,6 +36,14 @@ test('chats lines show groups and channels with title, username and member count
   assert.equal(formatChatLine(chat({ id: 3, type: 'private', peerUserId: 2 }), users, 1), '[chat 3] Bob (@bobby)');
 });
 
+test('a chat moderators blocked shows its notice in the chats line', () => {
+  const blocked = { ...news, blocked: { category: 'terrorism' as const, notice: "This channel can't be displayed because it was used to spread terrorist propaganda\u001b" } };
+  assert.equal(
+    formatChatLine(blocked, users, 1),
+    '[channel 7 "News"] @news_room · 1 subscriber · blocked: This channel can\'t be displayed because it was used to spread terrorist propaganda\\x1b',
+  );
+});
+
 test('history lines mark forwards, replies, edits, the pin, reactions and views', () => {
   const marked = message({
     id: 12,

@@ -220,7 +220,8 @@ function describeMembership(member: ChatMember | null, isSelf: boolean): string 
 
 /**
  * One line of `chats`: `[chat 3] Alice (@alice) · 2 unread · You: hi`, or for groups and channels
- * `[channel 7 "News"] @news · 12 subscribers · You: hello`.
+ * `[channel 7 "News"] @news · 12 subscribers · You: hello`. A chat moderators blocked shows its
+ * notice: `… · blocked: This channel can't be displayed because it was used to spread terrorist propaganda`.
  */
 export function formatChatLine(chat: Chat, users: ReadonlyMap<number, User>, selfId: number): string {
   const parts: string[] = [];
@@ -233,6 +234,7 @@ export function formatChatLine(chat: Chat, users: ReadonlyMap<number, User>, sel
     parts.push(plural(chat.memberCount, chat.type === 'channel' ? 'subscriber' : 'member'));
     if (chat.myRole === null) parts.push('not a member');
   }
+  if (chat.blocked !== null) parts.push(`blocked: ${sanitize(chat.blocked.notice)}`);
   if (chat.unreadCount > 0) parts.push(`${chat.unreadCount} unread`);
   if (chat.topMessage !== null) {
     const text = sanitize(chat.topMessage.text).replace(/\s+/g, ' ');

@@ -3,6 +3,8 @@ import { Command, CommanderError, Option } from 'commander';
 import { CliError, reportError, type ErrorReport } from './cli-error.ts';
 import { parseSeconds } from './arguments.ts';
 import { DEFAULT_TIMEOUT_SECONDS } from './command-context.ts';
+import { adminCommand } from './commands/admin-command.ts';
+import { appealCommand } from './commands/appeal-command.ts';
 import { channelCommand } from './commands/channel-command.ts';
 import { chatsCommand } from './commands/chats-command.ts';
 import { deleteCommand } from './commands/delete-command.ts';
@@ -11,12 +13,16 @@ import { editCommand } from './commands/edit-command.ts';
 import { forwardCommand } from './commands/forward-command.ts';
 import { groupCommand } from './commands/group-command.ts';
 import { historyCommand } from './commands/history-command.ts';
+import { legalCommand } from './commands/legal-command.ts';
 import { listenCommand } from './commands/listen-command.ts';
 import { loginCommand } from './commands/login-command.ts';
 import { logoutCommand } from './commands/logout-command.ts';
+import { modCommand } from './commands/mod-command.ts';
 import { pinCommand } from './commands/pin-command.ts';
 import { reactCommand } from './commands/react-command.ts';
 import { replyCommand } from './commands/reply-command.ts';
+import { reportCommand } from './commands/report-command.ts';
+import { restrictionsCommand } from './commands/restrictions-command.ts';
 import { searchCommand } from './commands/search-command.ts';
 import { secretCommand } from './commands/secret-command.ts';
 import { sendCommand } from './commands/send-command.ts';
@@ -24,6 +30,7 @@ import { sendFileCommand } from './commands/send-file-command.ts';
 import { serverCommand } from './commands/server-command.ts';
 import { sessionsCommand } from './commands/sessions-command.ts';
 import { terminateSessionCommand } from './commands/terminate-session-command.ts';
+import { transparencyCommand } from './commands/transparency-command.ts';
 import { usernameCommand } from './commands/username-command.ts';
 import { whoamiCommand } from './commands/whoami-command.ts';
 
@@ -36,7 +43,10 @@ export function cliVersion(): string {
 /** The `samizdat` command with every subcommand. Commander's own exits and error output are turned off. */
 export function createProgram(): Command {
   const program = new Command('samizdat')
-    .description('Samizdat messenger on the command line: run a server, sign in, chat, run groups and channels, chat in secret')
+    .description(
+      'Samizdat messenger on the command line: run a server, sign in, chat, run groups and channels, chat in secret, ' +
+        'report and moderate, answer lawful requests, verify the transparency log',
+    )
     .version(cliVersion(), '-V, --version', 'print the version')
     .helpOption('-h, --help', 'show help for the command')
     .addOption(new Option('--profile <dir>', 'folder holding the session (default: ~/.samizdat)').env('SAMIZDAT_PROFILE'))
@@ -56,7 +66,7 @@ export function createProgram(): Command {
       '\nGlobal options go before or after the command. PEER is @username (of a user, group or channel),\n' +
         '+phone, a chat id or me; CHAT is the id or @username of a group or channel.\n' +
         'Errors print "CODE: sentence" on stderr; exit code 1 for a refused request, 2 for a bug,\n' +
-        '3 when the server cannot be reached.',
+        '3 when the server cannot be reached, 4 when a transparency log does not verify.',
     );
   const commands = [
     serverCommand(),
@@ -82,6 +92,13 @@ export function createProgram(): Command {
     groupCommand(),
     channelCommand(),
     secretCommand(),
+    reportCommand(),
+    appealCommand(),
+    restrictionsCommand(),
+    modCommand(),
+    legalCommand(),
+    transparencyCommand(),
+    adminCommand(),
   ];
   for (const command of commands) {
     inheritSettings(command, program);

@@ -16,6 +16,7 @@ export function chatsCommand(): Command {
       '\nLines: [chat 3] Bob (@bob) · 2 unread · Bob: hi\n' +
         '       [group 5 "Team"] · 3 members · Alice: hello\n' +
         '       [channel 7 "News"] @news · 120 subscribers · You: post\n' +
+        'A group or channel moderators blocked shows why: · blocked: This channel can\'t be displayed because …\n' +
         '\nWith --json: an array of the protocol\'s Chat objects, each with "peerUser": the User a private\n' +
         'chat is with, null for groups and channels.',
     )

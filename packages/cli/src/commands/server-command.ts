@@ -14,6 +14,7 @@ export function serverCommand(): Command {
     .option('--test-numbers', 'accept the test numbers +99966XYYYY with code XXXXX (never in production)')
     .option('--code-webhook <url>', 'POST sign-in codes as JSON to this URL instead of writing them to the log')
     .option('--max-file-size <bytes>', 'largest file accepted, in bytes (default 2 GiB)', parseByteCount)
+    .option('--ip-retention-days <days>', 'days the IP addresses of sessions are kept, then purged (default 30)', parseRetentionDays)
     .addHelpText(
       'after',
       '\nThe master key comes from SAMIZDAT_MASTER_KEY (32 bytes, hex or base64) when set,\n' +
@@ -31,6 +32,7 @@ interface ServerCommandOptions {
   testNumbers?: boolean;
   codeWebhook?: string;
   maxFileSize?: number;
+  ipRetentionDays?: number;
 }
 
 async function runServer(options: ServerCommandOptions, isJson: boolean): Promise<void> {
@@ -44,6 +46,7 @@ async function runServer(options: ServerCommandOptions, isJson: boolean): Promis
     testNumbers: options.testNumbers === true,
     ...(options.codeWebhook === undefined ? {} : { codeWebhookUrl: options.codeWebhook }),
     ...(options.maxFileSize === undefined ? {} : { maxFileBytes: options.maxFileSize }),
+    ...(options.ipRetentionDays === undefined ? {} : { ipRetentionSeconds: options.ipRetentionDays * 24 * 3600 }),
   });
   if (isJson) output.json({ httpUrl: server.httpUrl, wsUrl: server.wsUrl, port: server.port });
   else output.line(`Samizdat server listening on ${server.httpUrl} (WebSocket ${server.wsUrl}); Ctrl-C stops it`);
@@ -58,4 +61,11 @@ export function parseByteCount(value: string): number {
   const bytes = Number(value);
   if (!Number.isSafeInteger(bytes) || bytes < 1) throw new InvalidArgumentError(`"${value}" is not a positive whole number of bytes`);
   return bytes;
+}
+
+/** Days of IP retention, as `--ip-retention-days` takes it: a whole number from 1 to 3650. */
+export function parseRetentionDays(value: string): number {
+  const days = Number(value);
+  if (!Number.isSafeInteger(days) || days < 1 || days > 3650) throw new InvalidArgumentError(`"${value}" is not a whole number of days from 1 to 3650`);
+  return days;
 }
