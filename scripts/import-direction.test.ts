@@ -24,8 +24,8 @@ const ALLOWED: Record<string, string[]> = {
  */
 const EXCEPTIONS = new Set(['packages/cli/src/commands/server-command.ts', 'packages/cli/src/commands/admin-command.ts']);
 
-/** Packages that run in the browser too may not use Node built-ins (CONVENTIONS.md §2). */
-const RUNS_ANYWHERE = new Set(['protocol', 'crypto', 'client']);
+/** Packages that run in the browser too may not use Node built-ins (CONVENTIONS.md §2); `web` runs only there. */
+const RUNS_ANYWHERE = new Set(['protocol', 'crypto', 'client', 'web']);
 
 function sourceFiles(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {

@@ -65,6 +65,12 @@ export interface ServerOptions {
   maxFileBytes?: number;
   /** How long the IP addresses of sessions are kept (the only thing besides a phone number a lawful request can disclose). @default 30 days */
   ipRetentionSeconds?: number;
+  /**
+   * A folder of static files to serve at `/` (the web client's build): its `index.html` answers
+   * `/` and unknown page paths, files under `assets/` are cached as immutable. Without it, `/` is a
+   * landing page. @default none
+   */
+  webRoot?: string;
   /** Base URL of invite links (`<publicUrl>/+<hash>`). @default `http://host:port` */
   publicUrl?: string;
   /** @default SAMIZDAT_MASTER_KEY when set, else the file `<dataDir>/master.key` */
@@ -144,7 +150,8 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   const handlers = createHandlers(services);
   const limits = { ...DEFAULT_CONNECTION_LIMITS, ...options.connectionLimits };
 
-  const http = createServer(createHttpHandler({ sessions, uploads, files, store, clock, logger, transparency }));
+  const webRoot = options.webRoot === undefined ? undefined : resolve(options.webRoot);
+  const http = createServer(createHttpHandler({ sessions, uploads, files, store, clock, logger, transparency, ...(webRoot === undefined ? {} : { webRoot }) }));
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES });
   http.on('upgrade', (request, socket, head) => {
     if (new URL(request.url ?? '/', 'http://localhost').pathname !== '/ws') {

@@ -1,3 +1,6 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { Command, InvalidArgumentError } from 'commander';
 import { parsePort } from '../arguments.ts';
 import { commandContext } from '../command-context.ts';
@@ -14,6 +17,7 @@ export function serverCommand(): Command {
     .option('--test-numbers', 'accept the test numbers +99966XYYYY with code XXXXX (never in production)')
     .option('--code-webhook <url>', 'POST sign-in codes as JSON to this URL instead of writing them to the log')
     .option('--max-file-size <bytes>', 'largest file accepted, in bytes (default 2 GiB)', parseByteCount)
+    .option('--web-root <dir>', 'serve the web client from this folder (default: packages/web/dist when built)')
     .option('--ip-retention-days <days>', 'days the IP addresses of sessions are kept, then purged (default 30)', parseRetentionDays)
     .addHelpText(
       'after',
@@ -33,12 +37,20 @@ interface ServerCommandOptions {
   codeWebhook?: string;
   maxFileSize?: number;
   ipRetentionDays?: number;
+  webRoot?: string;
+}
+
+/** The web client's build in this repository (`npm run build -w packages/web`), if it was built. */
+export function defaultWebRoot(): string | undefined {
+  const dist = fileURLToPath(new URL('../../../web/dist', import.meta.url));
+  return existsSync(join(dist, 'index.html')) ? dist : undefined;
 }
 
 async function runServer(options: ServerCommandOptions, isJson: boolean): Promise<void> {
   // The one import from the CLI into the server package, and a dynamic one: only `samizdat server`
   // loads the server (and its native SQLite binding); every client command stays on the SDK.
   const { startServer } = await import('@samizdat/server');
+  const webRoot = options.webRoot ?? defaultWebRoot();
   const server = await startServer({
     port: options.port,
     host: options.host,
@@ -47,9 +59,13 @@ async function runServer(options: ServerCommandOptions, isJson: boolean): Promis
     ...(options.codeWebhook === undefined ? {} : { codeWebhookUrl: options.codeWebhook }),
     ...(options.maxFileSize === undefined ? {} : { maxFileBytes: options.maxFileSize }),
     ...(options.ipRetentionDays === undefined ? {} : { ipRetentionSeconds: options.ipRetentionDays * 24 * 3600 }),
+    ...(webRoot === undefined ? {} : { webRoot }),
   });
-  if (isJson) output.json({ httpUrl: server.httpUrl, wsUrl: server.wsUrl, port: server.port });
-  else output.line(`Samizdat server listening on ${server.httpUrl} (WebSocket ${server.wsUrl}); Ctrl-C stops it`);
+  if (isJson) output.json({ httpUrl: server.httpUrl, wsUrl: server.wsUrl, port: server.port, webRoot: webRoot ?? null });
+  else {
+    output.line(`Samizdat server listening on ${server.httpUrl} (WebSocket ${server.wsUrl}); Ctrl-C stops it`);
+    output.line(webRoot === undefined ? 'Web client not built (npm run build -w packages/web): / shows a landing page' : `Web client at ${server.httpUrl}/ (from ${webRoot})`);
+  }
 
   const signal = await waitForStopSignal();
   output.note(`Received ${signal}; closing`);

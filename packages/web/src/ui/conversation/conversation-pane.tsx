@@ -1,0 +1,100 @@
+import { useCallback, useEffect, useMemo, useState } from 'react';
+import type { AppSnapshot, ChatStore } from '../../model/chat-store.ts';
+import type { ResolvedTarget } from '../../model/target.ts';
+import { buildTimeline, type PendingMessage } from '../../model/timeline.ts';
+import { errorText } from '../common/error-text.ts';
+import { Composer } from './composer.tsx';
+import { ConversationHeader } from './conversation-header.tsx';
+import { MessageTimeline } from './message-timeline.tsx';
+
+/** The right pane: one conversation's header, history and composer. */
+export function ConversationPane({ store, snapshot, target, isNarrow, onClose }: { store: ChatStore; snapshot: AppSnapshot; target: ResolvedTarget; isNarrow: boolean; onClose: () => void }) {
+  const chatId = target.chat?.id ?? null;
+  const conversation = chatId === null ? undefined : snapshot.conversations.get(chatId);
+  const [error, setError] = useState<string | null>(null);
+  const [sentCount, setSentCount] = useState(0);
+
+  useEffect(() => {
+    if (chatId === null) return;
+    store.openConversation(chatId).catch((caught: unknown) => setError(errorText(caught)));
+  }, [store, chatId]);
+
+  const pending = useMemo(() => snapshot.pending.filter((item) => isFor(item, target)), [snapshot.pending, target]);
+  const readOutboxMaxId = target.chat?.readOutboxMaxId ?? 0;
+  const items = useMemo(
+    () => buildTimeline(conversation?.messages ?? [], pending, { selfId: snapshot.self.id, readOutboxMaxId }),
+    [conversation?.messages, pending, snapshot.self.id, readOutboxMaxId],
+  );
+
+  useMarkRead(store, chatId, conversation?.messages, target.chat?.readInboxMaxId ?? 0, snapshot.self.id);
+
+  const loadOlder = useCallback(() => {
+    if (chatId === null) return;
+    store.loadOlder(chatId).catch((caught: unknown) => setError(errorText(caught)));
+  }, [store, chatId]);
+
+  const isEmpty = chatId === null || (conversation?.isLoaded === true && conversation.messages.length === 0);
+  return (
+    <section className="conversation-pane" aria-label="Conversation">
+      <ConversationHeader target={target} snapshot={snapshot} showBack={isNarrow} onBack={onClose} />
+      {error !== null && (
+        <p className="form-error banner" role="alert">
+          {error}
+        </p>
+      )}
+      {isEmpty && pending.length === 0 ? (
+        <div className="timeline-empty">
+          <p>No messages here yet. Say hello!</p>
+        </div>
+      ) : (
+        <MessageTimeline
+          items={items}
+          users={snapshot.users}
+          chatType={target.chat?.type ?? 'private'}
+          isLoadingOlder={conversation?.isLoadingOlder === true}
+          isLoaded={conversation?.isLoaded === true || chatId === null}
+          onNearTop={loadOlder}
+          onDiscard={(randomId) => store.discardFailed(randomId)}
+          scrollToBottomSignal={sentCount}
+        />
+      )}
+      <Composer
+        key={target.key}
+        initialText={store.draft(target.key)}
+        onDraftChange={(text) => store.setDraft(target.key, text)}
+        onSend={(text) => {
+          setSentCount((count) => count + 1);
+          store.send(target.peer, text).catch((caught: unknown) => setError(errorText(caught)));
+        }}
+      />
+    </section>
+  );
+}
+
+function isFor(item: PendingMessage, target: ResolvedTarget): boolean {
+  const { peer } = item.entry;
+  if (peer.type === 'chat') return target.chat !== null && peer.chatId === target.chat.id;
+  return target.peerUserId !== null && peer.userId === target.peerUserId;
+}
+
+/** Marks the conversation read up to its newest incoming message while the page is visible. */
+function useMarkRead(store: ChatStore, chatId: number | null, messages: readonly { id: number; senderId: number }[] | undefined, readInboxMaxId: number, selfId: number): void {
+  const [isVisible, setVisible] = useState(() => document.visibilityState === 'visible');
+  useEffect(() => {
+    const onChange = () => setVisible(document.visibilityState === 'visible');
+    document.addEventListener('visibilitychange', onChange);
+    return () => document.removeEventListener('visibilitychange', onChange);
+  }, []);
+  useEffect(() => {
+    if (chatId === null || messages === undefined || !isVisible) return;
+    let newest = 0;
+    for (let i = messages.length - 1; i >= 0; i--) {
+      const message = messages[i]!;
+      if (message.senderId !== selfId) {
+        newest = message.id;
+        break;
+      }
+    }
+    if (newest > readInboxMaxId) store.markRead(chatId, newest).catch((error: unknown) => console.warn('read history', error));
+  }, [store, chatId, messages, readInboxMaxId, selfId, isVisible]);
+}
