@@ -44,8 +44,14 @@ export async function buildApp(outDir?: string): Promise<string> {
   return dir;
 }
 
+/** Options of {@link startWebServer}. */
+export interface WebServerOptions {
+  /** Per-connection limits, raised by tests that seed much history from one client. @default the server's */
+  connectionLimits?: NonNullable<Parameters<typeof startServer>[0]>['connectionLimits'];
+}
+
 /** A server with test numbers on, serving `webRoot`, with its data in a temporary folder. */
-export async function startWebServer(webRoot: string): Promise<{ server: RunningServer; stop: () => Promise<void> }> {
+export async function startWebServer(webRoot: string, options: WebServerOptions = {}): Promise<{ server: RunningServer; stop: () => Promise<void> }> {
   const dataDir = await mkdtemp(join(tmpdir(), 'samizdat-web-data-'));
   const server = await startServer({
     port: 0,
@@ -56,6 +62,7 @@ export async function startWebServer(webRoot: string): Promise<{ server: Running
     logger: createLogger({ minLevel: 'warn' }),
     // Every user here signs in from 127.0.0.1: lift the per-address limits on codes and sign-ins.
     authLimits: { codesPerIp: { limit: 10_000, windowMs: 3_600_000 }, signInsPerIp: { limit: 10_000, windowMs: 3_600_000 } },
+    ...(options.connectionLimits === undefined ? {} : { connectionLimits: options.connectionLimits }),
   });
   return {
     server,
@@ -66,10 +73,13 @@ export async function startWebServer(webRoot: string): Promise<{ server: Running
   };
 }
 
-/** Launches headless Chromium; fails with a hint when it is not installed. */
-export async function launchChromium(): Promise<Browser> {
+/** Flags for a fake microphone and camera that need no permission prompt (voice notes, calls). */
+export const FAKE_MEDIA_FLAGS = ['--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream'];
+
+/** Launches headless Chromium with `extraFlags` after the usual ones; fails with a hint when it is not installed. */
+export async function launchChromium(options: { extraFlags?: readonly string[] } = {}): Promise<Browser> {
   assert.ok(existsSync(CHROMIUM_PATH), `Cannot find Chromium at ${CHROMIUM_PATH}: apt-get install -y --no-install-recommends chromium`);
-  return chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, args: CHROMIUM_FLAGS });
+  return chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, args: [...CHROMIUM_FLAGS, ...(options.extraFlags ?? [])] });
 }
 
 /**

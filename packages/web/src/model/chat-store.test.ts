@@ -40,6 +40,7 @@ function fakeClient(options: { chats: Chat[]; history?: Message[] }) {
       throw new Error(`unexpected ${method}`);
     }) as ChatClient['call'],
     sendMessage: (_peer: Peer, _text: string, { randomId }: { randomId?: string } = {}) => new Promise<Message>((resolve) => sends.set(randomId ?? '', resolve)),
+    sendMedia: (_peer: Peer, _media: unknown, _caption?: string, { randomId }: { randomId?: string } = {}) => new Promise<Message>((resolve) => sends.set(randomId ?? '', resolve)),
   } satisfies ChatClient;
   return { client, emitter, calls, sends };
 }

@@ -1,15 +1,19 @@
 import { generateRandomId, type ConnectionState, type OutboxEntry, type SamizdatClient } from '@samizdat/client';
-import { assertNever, type Chat, type Message, type Peer, type Update, type User } from '@samizdat/protocol';
+import { assertNever, type Chat, type InputMedia, type Message, type Peer, type Update, type User } from '@samizdat/protocol';
 import { mergeMessages, removeMessages } from './message-list.ts';
+import { MissingUsers } from './missing-users.ts';
+import { mergeNewestPage } from './history-merge.ts';
 import type { PendingMessage } from './timeline.ts';
 
 /** Messages per history page. */
 export const HISTORY_PAGE_SIZE = 50;
+/** Messages per page of older history: the most the server gives, so a long scroll up takes fewer round trips ([WEB54]). */
+export const OLDER_PAGE_SIZE = 100;
 /** Chats fetched for the list (one page; paging the list further is still to come). */
 export const CHAT_LIST_LIMIT = 200;
 
 /** The part of the SDK the store uses, so that tests can hand it a fake. */
-export type ChatClient = Pick<SamizdatClient, 'on' | 'call' | 'sendMessage' | 'outbox' | 'connectionState'>;
+export type ChatClient = Pick<SamizdatClient, 'on' | 'call' | 'sendMessage' | 'sendMedia' | 'outbox' | 'connectionState'>;
 
 /** One conversation's loaded history. */
 export interface ConversationState {
@@ -20,6 +24,13 @@ export interface ConversationState {
   isLoadingOlder: boolean;
   /** The server may hold messages older than the first one loaded. */
   hasOlder: boolean;
+  /** The messages came from the offline cache and the server has not confirmed them yet ([WEB51]). */
+  isCached?: boolean;
+}
+
+/** Where the store finds what the offline cache saved ([WEB50]). */
+export interface CachedHistorySource {
+  loadHistory(chatId: number): Promise<readonly Message[] | null>;
 }
 
 /** Everything the screens read, replaced (never mutated) on every change. */
@@ -29,6 +40,8 @@ export interface AppSnapshot {
   /** Most recent activity first. */
   chats: readonly Chat[];
   isChatListLoaded: boolean;
+  /** The list came from the offline cache and the server has not answered yet ([WEB50]). */
+  isChatListCached?: boolean;
   users: ReadonlyMap<number, User>;
   /** By chat id. */
   conversations: ReadonlyMap<number, ConversationState>;
@@ -52,15 +65,27 @@ export class ChatStore {
   readonly #readRequested = new Map<number, number>();
   /** Random ids of the pending messages found in the stored outbox at start. */
   readonly #restored: Set<string>;
+  /** Senders of live group messages never listed anywhere, fetched by id ([WEB36]). */
+  readonly #missingUsers: MissingUsers;
   #snapshot: AppSnapshot;
   #openChatId: number | null = null;
   #refreshing: Promise<void> | null = null;
   #refreshAgain = false;
   #onError: (error: unknown) => void;
+  readonly #cache: CachedHistorySource | null;
+  /** The last messages of the chats as the cache had them: not newer than the server's list. */
+  readonly #cachedTops = new WeakSet<Message>();
+  readonly #opening = new Map<number, Promise<void>>();
 
-  constructor(client: ChatClient, self: User, options: { onError?: (error: unknown) => void } = {}) {
+  constructor(client: ChatClient, self: User, options: { onError?: (error: unknown) => void; cache?: CachedHistorySource } = {}) {
     this.#client = client;
     this.#onError = options.onError ?? (() => {});
+    this.#missingUsers = new MissingUsers({
+      fetch: async (userIds) => (await this.#client.call('users.getUsers', { userIds })).users,
+      onUsers: (users) => this.#addUsers(users),
+      onError: (error) => this.#onError(error),
+    });
+    this.#cache = options.cache ?? null;
     this.#restored = new Set(client.outbox.map((entry) => entry.randomId));
     this.#snapshot = {
       self,
@@ -95,7 +120,7 @@ export class ChatStore {
       this.#client.on('update', (update) => this.#onUpdate(update)),
       this.#client.on('chatUpdate', ({ update }) => this.#onUpdate(update)),
       this.#client.on('users', (users) => this.#addUsers(users)),
-      this.#client.on('connectionState', (connection) => this.#set({ connection })),
+      this.#client.on('connectionState', (connection) => this.#onConnectionState(connection)),
       this.#client.on('outboxFailed', ({ entry }) => this.#markFailed(entry.randomId)),
       this.#client.on('tooLong', () => this.#resetAll()),
       this.#client.on('chatTooLong', ({ chatId }) => this.#resetConversation(chatId)),
@@ -127,26 +152,67 @@ export class ChatStore {
     this.#openChatId = chatId;
   }
 
-  /** Loads the newest page of a chat's history, once. */
-  async openConversation(chatId: number): Promise<void> {
+  /**
+   * Shows the chat list the offline cache saved until the server's arrives ([WEB50]); ignored once
+   * the server's list is in.
+   */
+  hydrate(cached: { chats: readonly Chat[]; users: readonly User[] }): void {
+    if (this.#snapshot.isChatListLoaded) return;
+    for (const chat of cached.chats) if (chat.topMessage !== null) this.#cachedTops.add(chat.topMessage);
+    const users = new Map(this.#snapshot.users);
+    for (const user of cached.users) if (!users.has(user.id)) users.set(user.id, user);
+    this.#set({ chats: sortChats(cached.chats), users, isChatListLoaded: true, isChatListCached: true });
+  }
+
+  /**
+   * Loads the newest page of a chat's history, once; what the offline cache saved shows first, and
+   * the server's page then replaces it where they overlap ([WEB51]).
+   */
+  openConversation(chatId: number): Promise<void> {
     const current = this.#snapshot.conversations.get(chatId);
-    if (current?.isLoaded === true) return;
-    this.#setConversation(chatId, { ...(current ?? EMPTY_CONVERSATION) });
-    const result = await this.#client.call('messages.getHistory', { peer: { type: 'chat', chatId }, limit: HISTORY_PAGE_SIZE });
+    if (current?.isLoaded === true && current.isCached !== true) return Promise.resolve();
+    let opening = this.#opening.get(chatId);
+    if (opening === undefined) {
+      opening = this.#openConversation(chatId).finally(() => this.#opening.delete(chatId));
+      this.#opening.set(chatId, opening);
+    }
+    return opening;
+  }
+
+  async #openConversation(chatId: number): Promise<void> {
+    const current = this.#snapshot.conversations.get(chatId);
+    if (current === undefined && this.#cache !== null) {
+      const cached = await this.#cache.loadHistory(chatId);
+      if (cached !== null && cached.length > 0 && !this.#snapshot.conversations.has(chatId)) {
+        this.#setConversation(chatId, { ...EMPTY_CONVERSATION, messages: cached, isLoaded: true, isCached: true });
+      }
+    }
+    if (!this.#snapshot.conversations.has(chatId)) this.#setConversation(chatId, { ...EMPTY_CONVERSATION });
+    let result;
+    try {
+      result = await this.#client.call('messages.getHistory', { peer: { type: 'chat', chatId }, limit: HISTORY_PAGE_SIZE });
+    } catch (error) {
+      // Offline with the cached history on screen: the next connection opens it again ([WEB52]).
+      if (this.#snapshot.conversations.get(chatId)?.isCached === true && this.#snapshot.connection !== 'connected') return this.#onError(error);
+      throw error;
+    }
     this.#addUsers(result.users);
     const latest = this.#snapshot.conversations.get(chatId) ?? EMPTY_CONVERSATION;
+    const isFull = result.messages.length === HISTORY_PAGE_SIZE;
     this.#setConversation(chatId, {
       ...latest,
-      messages: mergeMessages(latest.messages, result.messages),
+      messages: latest.isCached === true ? mergeNewestPage(latest.messages, result.messages, isFull) : mergeMessages(latest.messages, result.messages),
       isLoaded: true,
-      hasOlder: result.messages.length === HISTORY_PAGE_SIZE,
+      isCached: false,
+      hasOlder: isFull,
     });
   }
 
   /** Loads the page before the oldest message loaded; does nothing while one loads or when none is older. */
   async loadOlder(chatId: number): Promise<void> {
     const current = this.#snapshot.conversations.get(chatId);
-    if (current === undefined || !current.isLoaded || current.isLoadingOlder || !current.hasOlder) return;
+    // Not from a cached history the server has not confirmed yet: its page comes first ([WEB51]).
+    if (current === undefined || !current.isLoaded || current.isLoadingOlder || !current.hasOlder || current.isCached === true) return;
     const oldest = current.messages[0];
     if (oldest === undefined) return;
     this.#setConversation(chatId, { ...current, isLoadingOlder: true });
@@ -154,7 +220,7 @@ export class ChatStore {
       const result = await this.#client.call('messages.getHistory', {
         peer: { type: 'chat', chatId },
         offsetId: oldest.id,
-        limit: HISTORY_PAGE_SIZE,
+        limit: OLDER_PAGE_SIZE,
       });
       this.#addUsers(result.users);
       const latest = this.#snapshot.conversations.get(chatId) ?? current;
@@ -162,7 +228,7 @@ export class ChatStore {
         ...latest,
         messages: mergeMessages(latest.messages, result.messages),
         isLoadingOlder: false,
-        hasOlder: result.messages.length === HISTORY_PAGE_SIZE,
+        hasOlder: result.messages.length === OLDER_PAGE_SIZE,
       });
     } catch (error) {
       const latest = this.#snapshot.conversations.get(chatId) ?? current;
@@ -176,16 +242,33 @@ export class ChatStore {
    * the stored message when the server acknowledges it (exactly once, whichever arrives first:
    * the ack or the update).
    */
-  async send(peer: Peer, text: string): Promise<void> {
+  async send(peer: Peer, text: string, options: { replyToId?: number } = {}): Promise<void> {
     // Not crypto.randomUUID: it exists only in secure contexts, and a LAN address over http is not one.
     const randomId = generateRandomId();
-    const entry: OutboxEntry = { randomId, peer, text, createdAt: Date.now() };
+    const entry: OutboxEntry = { randomId, peer, text, createdAt: Date.now(), ...(options.replyToId === undefined ? {} : { replyToId: options.replyToId }) };
     this.#set({ pending: [...this.#snapshot.pending, { entry, isFailed: false }] });
     try {
-      const message = await this.#client.sendMessage(peer, text, { randomId });
+      const message = await this.#client.sendMessage(peer, text, { randomId, ...(options.replyToId === undefined ? {} : { replyToId: options.replyToId }) });
       this.#onMessage(message);
     } catch (error) {
       // A closed client keeps the entry for the next run; anything else is a refusal for good.
+      this.#markFailed(randomId);
+      throw error;
+    }
+  }
+
+  /**
+   * Sends an uploaded file ([WEB20]) with `caption` as its text through the SDK's outbox, shown
+   * pending at once and replaced by the stored message exactly as {@link ChatStore.send} does.
+   */
+  async sendMedia(peer: Peer, media: InputMedia, caption: string): Promise<void> {
+    const randomId = generateRandomId();
+    const entry: OutboxEntry = { randomId, peer, text: caption, media, createdAt: Date.now() };
+    this.#set({ pending: [...this.#snapshot.pending, { entry, isFailed: false }] });
+    try {
+      const message = await this.#client.sendMedia(peer, media, caption, { randomId });
+      this.#onMessage(message);
+    } catch (error) {
       this.#markFailed(randomId);
       throw error;
     }
@@ -219,10 +302,22 @@ export class ChatStore {
     this.#addUsers(users);
   }
 
+  /**
+   * Adds or replaces a chat a call returned (a group created, a channel joined), so that it can be
+   * opened at once, before the list is refetched ([WEB36]).
+   */
+  addChat(chat: Chat): void {
+    const chats = this.#snapshot.chats.some((candidate) => candidate.id === chat.id)
+      ? this.#snapshot.chats.map((candidate) => (candidate.id === chat.id ? chat : candidate))
+      : [...this.#snapshot.chats, chat];
+    this.#set({ chats: sortChats(chats) });
+  }
+
   async #fetchChats(): Promise<void> {
     const result = await this.#client.call('messages.getChats', { limit: CHAT_LIST_LIMIT });
     this.#addUsers(result.users);
-    const local = new Map(this.#snapshot.chats.map((chat) => [chat.id, chat]));
+    // A last message from the offline cache is no newer than the server's (it may have been deleted).
+    const local = new Map(this.#snapshot.chats.filter((chat) => chat.topMessage === null || !this.#cachedTops.has(chat.topMessage)).map((chat) => [chat.id, chat]));
     const merged = result.chats.map((chat) => {
       const known = local.get(chat.id);
       // A message that arrived while the list was on its way is newer than the listed one: keep it.
@@ -234,10 +329,20 @@ export class ChatStore {
     // Entries restored from the stored outbox may have been acknowledged before this store listened.
     const inOutbox = new Set(this.#client.outbox.map((entry) => entry.randomId));
     const pending = this.#snapshot.pending.filter((item) => item.isFailed || !this.#restored.has(item.entry.randomId) || inOutbox.has(item.entry.randomId));
-    this.#set({ chats: sortChats(merged), isChatListLoaded: true, pending });
+    this.#set({ chats: sortChats(merged), isChatListLoaded: true, isChatListCached: false, pending });
+  }
+
+  /** Back online after starting from the cache: what the cache showed is fetched for real ([WEB52]). */
+  #onConnectionState(connection: ConnectionState): void {
+    this.#set({ connection });
+    if (connection !== 'connected') return;
+    if (this.#snapshot.isChatListCached === true) void this.refreshChats().catch(this.#onError);
+    const open = this.#openChatId === null ? undefined : this.#snapshot.conversations.get(this.#openChatId);
+    if (this.#openChatId !== null && open?.isCached === true) void this.openConversation(this.#openChatId).catch(this.#onError);
   }
 
   #onMessage(message: Message): void {
+    if (!this.#snapshot.users.has(message.senderId)) this.#missingUsers.request(message.senderId);
     const pending = this.#snapshot.pending.filter((item) => item.entry.randomId !== message.randomId || message.senderId !== this.#snapshot.self.id);
     const conversation = this.#snapshot.conversations.get(message.chatId);
     const conversations =

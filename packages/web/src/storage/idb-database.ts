@@ -8,10 +8,13 @@
 
 /** The database the web client keeps its state in. */
 export const DATABASE_NAME = 'samizdat';
-/** Bumped when object stores are added; `upgradeneeded` creates whatever is missing. */
-export const DATABASE_VERSION = 1;
+/**
+ * Bumped when object stores are added; `upgradeneeded` creates whatever is missing and never
+ * deletes a store, so `client` and `secret` survive every upgrade. 2: `history` (the offline cache).
+ */
+export const DATABASE_VERSION = 2;
 /** The object stores of {@link DATABASE_NAME}. */
-export const OBJECT_STORES = ['client', 'secret'] as const;
+export const OBJECT_STORES = ['client', 'secret', 'history'] as const;
 export type ObjectStoreName = (typeof OBJECT_STORES)[number];
 /** The one key each object store keeps its record under. */
 export const STATE_KEY = 'state';

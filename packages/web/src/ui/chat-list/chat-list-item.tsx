@@ -2,6 +2,7 @@ import type { Chat, User } from '@samizdat/protocol';
 import { memo } from 'react';
 import { chatTitle, formatListDate, messagePreview, userName } from '../../model/format.ts';
 import { Avatar } from '../common/avatar.tsx';
+import { ChatTypingPreview } from '../conversation/actions/chat-typing-preview.tsx';
 import { ReadTicks } from '../conversation/read-ticks.tsx';
 
 /** One row of the chat list: avatar, name, last message with its time and ticks, unread badge. */
@@ -9,7 +10,8 @@ export const ChatListItem = memo(function ChatListItem({ chat, users, selfId, is
   const title = chatTitle(chat, users, selfId);
   const top = chat.topMessage;
   const isOwn = top !== null && top.senderId === selfId;
-  const sender = top === null || chat.type === 'private' || isOwn ? null : userName(users.get(top.senderId)).split(' ')[0];
+  // Channel posts speak for the channel: no author's name in the preview ([WEB32]).
+  const sender = top === null || chat.type !== 'group' || isOwn ? null : userName(users.get(top.senderId)).split(' ')[0];
   const unread = chat.unreadCount > 0 ? `, ${chat.unreadCount} unread` : '';
   return (
     <li>
@@ -34,9 +36,11 @@ export const ChatListItem = memo(function ChatListItem({ chat, users, selfId, is
           </span>
           <span className="chat-list-item-row">
             <span className="chat-list-item-preview">
-              {isOwn && <span className="preview-sender">You: </span>}
-              {sender !== null && <span className="preview-sender">{sender}: </span>}
-              {top === null ? '' : messagePreview(top)}
+              <ChatTypingPreview chatId={chat.id} isPrivate={chat.type === 'private'} users={users}>
+                {isOwn && <span className="preview-sender">You: </span>}
+                {sender !== null && <span className="preview-sender">{sender}: </span>}
+                {top === null ? '' : messagePreview(top)}
+              </ChatTypingPreview>
             </span>
             {chat.unreadCount > 0 && (
               <span className="unread-badge" aria-hidden="true">

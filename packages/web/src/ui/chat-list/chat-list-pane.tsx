@@ -1,5 +1,5 @@
 import type { Chat } from '@samizdat/protocol';
-import { useDeferredValue, useState, type RefObject } from 'react';
+import { useDeferredValue, useState, type ReactNode, type RefObject } from 'react';
 import type { AppSnapshot } from '../../model/chat-store.ts';
 import { chatTitle, messagePreview } from '../../model/format.ts';
 import { ComposeIcon, MenuIcon } from '../common/icons.tsx';
@@ -16,6 +16,8 @@ export function ChatListPane(props: {
   onSelect: (chatId: number) => void;
   onNewChat: () => void;
   onSettings: () => void;
+  /** More rows above the chats, filtered by the same search (the secret chats, [WEB41]). */
+  renderSection?: (query: string) => ReactNode;
 }) {
   const { snapshot } = props;
   const [query, setQuery] = useState('');
@@ -32,7 +34,8 @@ export function ChatListPane(props: {
           <ComposeIcon />
         </IconButton>
       </header>
-      <ConnectionStatus state={snapshot.connection} />
+      <ConnectionStatus state={snapshot.connection} isCached={snapshot.isChatListCached === true} />
+      {props.renderSection?.(deferredQuery)}
       {!snapshot.isChatListLoaded ? (
         <p className="list-placeholder" role="status">
           Loading chats…

@@ -83,7 +83,10 @@ export function VirtualList<T extends { key: string }>(props: VirtualListProps<T
       isAtBottom.current = atBottom;
       onAtBottomChange?.(atBottom);
     }
-    const first = visibleRange(offsets, scrollTop, 0).start;
+    // Not the list's first item: it may be a header that stays first as older items arrive above
+    // the rest (the day separator of a day whose earlier messages load), and anchoring on it
+    // would pull the view to the top and load page after page ([WEB5], [WEB54]).
+    const first = Math.max(visibleRange(offsets, scrollTop, 0).start, Math.min(1, items.length - 1));
     const item = items[first];
     anchor.current = item === undefined ? null : { key: item.key, offsetPx: offsets[first]! - scrollTop };
     setView((previous) => (previous.top === scrollTop && previous.height === clientHeight ? previous : { top: scrollTop, height: clientHeight }));

@@ -1,5 +1,5 @@
 import { MAX_MESSAGE_LENGTH } from '@samizdat/protocol';
-import { useLayoutEffect, useRef, useState } from 'react';
+import { useLayoutEffect, useRef, useState, type ReactNode } from 'react';
 import { SendIcon } from '../common/icons.tsx';
 import { IconButton } from '../common/icon-button.tsx';
 
@@ -9,7 +9,22 @@ const MAX_ROWS_HEIGHT_PX = 200;
  * The message box: grows with its text up to a limit; Enter sends, Shift+Enter starts a new line.
  * Its text is the conversation's draft, kept when the user switches chats.
  */
-export function Composer({ initialText, onDraftChange, onSend }: { initialText: string; onDraftChange: (text: string) => void; onSend: (text: string) => void }) {
+export function Composer({
+  initialText,
+  onDraftChange,
+  onSend,
+  onEscape,
+  before,
+  after,
+}: {
+  initialText: string;
+  onDraftChange: (text: string) => void;
+  onSend: (text: string) => void;
+  onEscape?: (() => void) | undefined;
+  /** Shown before the text box and after the send button: the attach and microphone buttons ([WEB20], [WEB22]). */
+  before?: ReactNode;
+  after?: ReactNode;
+}) {
   const [text, setText] = useState(initialText);
   const ref = useRef<HTMLTextAreaElement>(null);
 
@@ -40,6 +55,7 @@ export function Composer({ initialText, onDraftChange, onSend }: { initialText: 
         send();
       }}
     >
+      {before}
       <textarea
         ref={ref}
         className="composer-input"
@@ -51,6 +67,13 @@ export function Composer({ initialText, onDraftChange, onSend }: { initialText: 
         autoFocus={window.matchMedia('(pointer: fine)').matches}
         onChange={(event) => change(event.target.value)}
         onKeyDown={(event) => {
+          // Esc leaves reply or edit mode ([WEB11]) before it means anything else.
+          if (event.key === 'Escape' && onEscape !== undefined) {
+            event.preventDefault();
+            event.stopPropagation();
+            onEscape();
+            return;
+          }
           // Not while an input method is composing: its Enter confirms the composition.
           if (event.key === 'Enter' && !event.shiftKey && !event.nativeEvent.isComposing) {
             event.preventDefault();
@@ -61,6 +84,7 @@ export function Composer({ initialText, onDraftChange, onSend }: { initialText: 
       <IconButton label="Send message" type="submit" className="send-button" disabled={text.trim() === ''}>
         <SendIcon />
       </IconButton>
+      {after}
     </form>
   );
 }

@@ -4,13 +4,16 @@ import type { ResolvedTarget } from '../../model/target.ts';
 import { Avatar } from '../common/avatar.tsx';
 import { BackIcon } from '../common/icons.tsx';
 import { IconButton } from '../common/icon-button.tsx';
+import { ChatInfoButton, ChatTitleArea } from '../chat-info/chat-info-opener.tsx';
+import { PeerStatus } from './actions/peer-status.tsx';
+import { SecretChatHeaderButton } from '../secret/secret-chat-header-button.tsx';
 
 /** The conversation's title bar: back (narrow screens), avatar, name and a line about the chat. */
 export function ConversationHeader({ target, snapshot, showBack, onBack }: { target: ResolvedTarget; snapshot: AppSnapshot; showBack: boolean; onBack: () => void }) {
   const peer = target.peerUserId === null ? undefined : snapshot.users.get(target.peerUserId);
   const title = target.chat !== null ? chatTitle(target.chat, snapshot.users, snapshot.self.id) : userName(peer);
   let subtitle = '';
-  if (target.chat !== null && target.chat.type !== 'private') subtitle = `${target.chat.memberCount} ${target.chat.type === 'channel' ? 'subscribers' : 'members'}`;
+  if (target.chat !== null && target.chat.type !== 'private') subtitle = `${target.chat.memberCount} ${target.chat.type === 'channel' ? 'subscriber' : 'member'}${target.chat.memberCount === 1 ? '' : 's'}`;
   else if (peer?.username != null) subtitle = `@${peer.username}`;
   return (
     <header className="pane-header conversation-header">
@@ -20,10 +23,12 @@ export function ConversationHeader({ target, snapshot, showBack, onBack }: { tar
         </IconButton>
       )}
       <Avatar id={target.peerUserId ?? target.chat?.id ?? 0} name={title} size={40} />
-      <div className="conversation-title">
+      <ChatTitleArea chatId={target.chat?.id ?? null}>
         <h2>{title}</h2>
-        {subtitle !== '' && <p>{subtitle}</p>}
-      </div>
+        <PeerStatus chat={target.chat} peerUserId={target.peerUserId} users={snapshot.users} selfId={snapshot.self.id} fallback={subtitle} />
+      </ChatTitleArea>
+      <ChatInfoButton chatId={target.chat?.id ?? null} />
+      <SecretChatHeaderButton peerUserId={target.peerUserId} selfId={snapshot.self.id} isPrivate={target.chat === null || target.chat.type === 'private'} />
     </header>
   );
 }

@@ -3,9 +3,20 @@ import type { AppSnapshot, ChatStore } from '../../model/chat-store.ts';
 import type { ResolvedTarget } from '../../model/target.ts';
 import { buildTimeline, type PendingMessage } from '../../model/timeline.ts';
 import { errorText } from '../common/error-text.ts';
+import { ChannelPostsProvider } from '../groups/channel-posts.tsx';
+import { PostingGate } from '../groups/posting-gate.tsx';
+import { ActionComposer } from './actions/action-composer.tsx';
+import { ConversationActions } from './actions/conversation-actions.tsx';
+import { PinnedMessageBar } from './actions/pinned-message-bar.tsx';
 import { Composer } from './composer.tsx';
+import { OfflineGate } from './offline-gate.tsx';
+import { EditLastOnArrowUp } from './edit-last-on-arrow-up.tsx';
 import { ConversationHeader } from './conversation-header.tsx';
 import { MessageTimeline } from './message-timeline.tsx';
+import { AttachButton } from './media/attach-button.tsx';
+import { FileDropTarget } from './media/file-drop-target.tsx';
+import { UploadList } from './media/upload-list.tsx';
+import { VoiceRecorder } from './media/voice-recorder.tsx';
 
 /** The right pane: one conversation's header, history and composer. */
 export function ConversationPane({ store, snapshot, target, isNarrow, onClose }: { store: ChatStore; snapshot: AppSnapshot; target: ResolvedTarget; isNarrow: boolean; onClose: () => void }) {
@@ -36,17 +47,23 @@ export function ConversationPane({ store, snapshot, target, isNarrow, onClose }:
   const isEmpty = chatId === null || (conversation?.isLoaded === true && conversation.messages.length === 0);
   return (
     <section className="conversation-pane" aria-label="Conversation">
+      <ConversationActions chat={target.chat} snapshot={snapshot} onReport={setError}>
       <ConversationHeader target={target} snapshot={snapshot} showBack={isNarrow} onBack={onClose} />
+      <EditLastOnArrowUp messages={conversation?.messages} selfId={snapshot.self.id} />
       {error !== null && (
         <p className="form-error banner" role="alert">
           {error}
         </p>
+      )}
+      {target.chat?.pinnedMessageId != null && (
+        <PinnedMessageBar chat={target.chat} messageId={target.chat.pinnedMessageId} />
       )}
       {isEmpty && pending.length === 0 ? (
         <div className="timeline-empty">
           <p>No messages here yet. Say hello!</p>
         </div>
       ) : (
+        <ChannelPostsProvider chat={target.chat} messages={conversation?.messages}>
         <MessageTimeline
           items={items}
           users={snapshot.users}
@@ -57,16 +74,20 @@ export function ConversationPane({ store, snapshot, target, isNarrow, onClose }:
           onDiscard={(randomId) => store.discardFailed(randomId)}
           scrollToBottomSignal={sentCount}
         />
+        </ChannelPostsProvider>
       )}
-      <Composer
-        key={target.key}
-        initialText={store.draft(target.key)}
-        onDraftChange={(text) => store.setDraft(target.key, text)}
-        onSend={(text) => {
-          setSentCount((count) => count + 1);
-          store.send(target.peer, text).catch((caught: unknown) => setError(errorText(caught)));
-        }}
-      />
+      <UploadList targetKey={target.key} />
+      <OfflineGate isReadOnly={snapshot.connection !== 'connected' && (snapshot.isChatListCached === true || conversation?.isCached === true)}>
+      <PostingGate chat={target.chat}>
+      <FileDropTarget target={target} />
+      <ActionComposer store={store} target={target} onSent={() => setSentCount((count) => count + 1)} onError={setError}>
+        {(composer) => (
+          <Composer key={composer.composerKey} initialText={composer.initialText} onDraftChange={composer.onDraftChange} onSend={composer.onSend} onEscape={composer.onEscape} before={<AttachButton target={target} />} after={<VoiceRecorder target={target} />} />
+        )}
+      </ActionComposer>
+      </PostingGate>
+      </OfflineGate>
+      </ConversationActions>
     </section>
   );
 }

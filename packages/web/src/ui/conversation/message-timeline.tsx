@@ -7,6 +7,7 @@ import { VirtualList } from '../common/virtual-list.tsx';
 import { DaySeparator } from './day-separator.tsx';
 import { MessageBubble } from './message-bubble.tsx';
 import { PendingBubble } from './pending-bubble.tsx';
+import { estimateMediaHeight } from './media/media-height.ts';
 
 /** The conversation's history as a virtualised list, with a button back to the newest message. */
 export function MessageTimeline(props: {
@@ -73,5 +74,5 @@ function estimateHeight(item: TimelineItem): number {
   if (item.kind === 'day') return 40;
   const text = item.kind === 'message' ? item.message.text : item.pending.entry.text;
   // About 40 characters a line in a bubble; a guess until measured.
-  return 38 + 20 * Math.ceil(Math.max(1, text.length) / 40);
+  return 38 + 20 * Math.ceil(Math.max(1, text.length) / 40) + (item.kind === 'message' ? estimateMediaHeight(item.message.media) : 0);
 }

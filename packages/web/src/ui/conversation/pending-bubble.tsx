@@ -1,5 +1,6 @@
 import { formatTime } from '../../model/format.ts';
 import type { PendingMessage } from '../../model/timeline.ts';
+import { PendingMediaLabel } from './media/pending-media-label.tsx';
 import { ReadTicks } from './read-ticks.tsx';
 
 /** A message still in the outbox (clock), or refused by the server (with a button to dismiss it). */
@@ -8,6 +9,7 @@ export function PendingBubble({ pending, onDiscard }: { pending: PendingMessage;
   return (
     <div className="message-row own first">
       <div className={`bubble pending ${isFailed ? 'failed' : ''}`} data-pending-id={entry.randomId}>
+        {entry.media !== undefined && <PendingMediaLabel media={entry.media} />}
         <p className="bubble-text" dir="auto">
           {entry.text}
         </p>

@@ -5,9 +5,17 @@ import { userName } from '../../model/format.ts';
 import { Avatar } from '../common/avatar.tsx';
 import { Dialog } from '../common/dialog.tsx';
 import { errorText } from '../common/error-text.ts';
+import { PrivacySection } from './privacy-section.tsx';
+import { SessionsPanel } from './sessions-panel.tsx';
+import './settings.css';
 
-/** The signed-in user's profile: name, phone, the @username others find them by, and sign out. */
+/**
+ * The signed-in user's settings ([WEB45]–[WEB47]): display name, the @username others find them
+ * by, who sees their phone number and last seen, the active sessions (each can be ended), and sign out.
+ */
 export function SettingsDialog({ client, self, onUserChanged, onClose }: { client: SamizdatClient; self: User; onUserChanged: (user: User) => void; onClose: () => void }) {
+  const [view, setView] = useState<'main' | 'sessions'>('main');
+  const [displayName, setDisplayName] = useState(self.displayName);
   const [username, setUsername] = useState(self.username ?? '');
   const [status, setStatus] = useState<{ text: string; isError: boolean } | null>(null);
   const [isBusy, setBusy] = useState(false);
@@ -24,6 +32,14 @@ export function SettingsDialog({ client, self, onUserChanged, onClose }: { clien
     }
   }
 
+  if (view === 'sessions') {
+    return (
+      <Dialog title="Active sessions" onClose={onClose}>
+        <SessionsPanel client={client} onBack={() => setView('main')} />
+      </Dialog>
+    );
+  }
+
   return (
     <Dialog title="Settings" onClose={onClose}>
       <div className="profile">
@@ -34,7 +50,26 @@ export function SettingsDialog({ client, self, onUserChanged, onClose }: { clien
         </div>
       </div>
       <form
-        className="dialog-form"
+        className="dialog-form settings-form"
+        onSubmit={(event) => {
+          event.preventDefault();
+          void run(async () => {
+            const { user } = await client.call('account.updateProfile', { displayName: displayName.trim() });
+            onUserChanged(user);
+            return `Your name is ${user.displayName}`;
+          });
+        }}
+      >
+        <label className="field">
+          <span>Display name</span>
+          <input name="displayName" autoComplete="name" required maxLength={64} value={displayName} onChange={(event) => setDisplayName(event.target.value)} />
+        </label>
+        <button type="submit" className="primary-button" disabled={isBusy || displayName.trim() === '' || displayName.trim() === self.displayName}>
+          Save name
+        </button>
+      </form>
+      <form
+        className="dialog-form settings-form"
         onSubmit={(event) => {
           event.preventDefault();
           void run(async () => {
@@ -59,6 +94,11 @@ export function SettingsDialog({ client, self, onUserChanged, onClose }: { clien
           {status.text}
         </p>
       )}
+      <PrivacySection client={client} />
+      <button type="button" className="settings-row-button" onClick={() => setView('sessions')}>
+        <span>Active sessions</span>
+        <span aria-hidden="true">›</span>
+      </button>
       <button type="button" className="danger-button" disabled={isBusy} onClick={() => void run(async () => (await client.logOut(), 'Signed out'))}>
         Sign out
       </button>
