@@ -271,7 +271,8 @@ test('[WEB54] [WEB55] a 10,000-message history scrolls to its first message with
     fastScroll: { frames: run.frames.length, stepPx: 1_800, distancePx: run.distancePx, totalMs: Math.round(run.totalMs), frameMsP50: percentile(50), frameMsP95: percentile(95), frameMsMax: percentile(100) },
     note: 'Headless Chromium (--disable-gpu) on loopback; timings are a benchmark, not pass/fail',
   };
-  const dir = join(REPO_DIR, 'bench', 'results');
+  // Under the git-ignored artifacts folder: a test run must not dirty the tree (npm run bench records results).
+  const dir = join(REPO_DIR, 'test-artifacts', 'bench');
   await mkdir(dir, { recursive: true });
   await writeFile(join(dir, `${result.date.slice(0, 10)}-web-scroll-10k.json`), `${JSON.stringify(result, null, 2)}\n`);
   console.log(JSON.stringify(result));
