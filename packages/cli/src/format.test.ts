@@ -14,7 +14,7 @@ function chat(fields: Partial<Chat> & Pick<Chat, 'id' | 'type'>): Chat {
   return {
     peerUserId: null, title: null, about: '', username: null, memberCount: 0, pts: 0, topMessage: null, unreadCount: 0,
     readInboxMaxId: 0, readOutboxMaxId: 0, myRole: 'member', myRights: null, myMutedUntil: null, pinnedMessageId: null,
-    slowModeSeconds: 0, hasSignatures: false, hasNoForwards: false, linkedChatId: null, lastActivityDate: 0, mutedUntil: null, draft: null, blocked: null,
+    slowModeSeconds: 0, hasSignatures: false, hasNoForwards: false, linkedChatId: null, lastActivityDate: 0, mutedUntil: null, draft: null, blocked: null, pinnedAt: null,
     ...fields,
   };
 }

@@ -183,6 +183,8 @@ export function formatUpdateLine(update: Update, context: UpdateLineContext): st
       return update.draft === null ? `${label} draft cleared` : `${label} draft: ${formatText(update.draft.text)}`;
     case 'chatMuted':
       return update.mutedUntil === null ? `${label} unmuted` : `${label} muted until ${formatDate(update.mutedUntil)}`;
+    case 'chatPinned':
+      return update.pinnedAt === null ? `${label} unpinned` : `${label} pinned to the top`;
     default:
       return assertNever(update);
   }
@@ -235,6 +237,8 @@ export function formatChatLine(chat: Chat, users: ReadonlyMap<number, User>, sel
     if (chat.myRole === null) parts.push('not a member');
   }
   if (chat.blocked !== null) parts.push(`blocked: ${sanitize(chat.blocked.notice)}`);
+  // `pinnedAt` may be missing from a chat an older server sent.
+  if (chat.pinnedAt != null) parts.push('pinned');
   if (chat.unreadCount > 0) parts.push(`${chat.unreadCount} unread`);
   if (chat.topMessage !== null) {
     const text = sanitize(chat.topMessage.text).replace(/\s+/g, ' ');

@@ -18,6 +18,7 @@ import { listenCommand } from './commands/listen-command.ts';
 import { loginCommand } from './commands/login-command.ts';
 import { logoutCommand } from './commands/logout-command.ts';
 import { modCommand } from './commands/mod-command.ts';
+import { pinChatCommand } from './commands/pin-chat-command.ts';
 import { pinCommand } from './commands/pin-command.ts';
 import { reactCommand } from './commands/react-command.ts';
 import { replyCommand } from './commands/reply-command.ts';
@@ -88,6 +89,7 @@ export function createProgram(): Command {
     deleteCommand(),
     reactCommand(),
     pinCommand(),
+    pinChatCommand(),
     searchCommand(),
     groupCommand(),
     channelCommand(),

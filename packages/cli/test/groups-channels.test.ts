@@ -145,7 +145,7 @@ describe('samizdat with groups and channels', () => {
     assert.equal(byId.has(oops.id), false, 'the deleted message is gone');
     const hello = byId.get(helloId);
     assert.equal(hello?.text, 'hello team, edited');
-    assert.deepEqual(hello?.reactions, [{ emoji: '👍', count: 1 }]);
+    assert.deepEqual(hello?.reactions, [{ emoji: '👍', count: 1, isChosen: true }], 'Bob’s own reaction, marked as his ([MM15])');
     assert.equal(byId.get(reply.id)?.replyToId, helloId);
     const forward = byId.get(forwarded[0]?.id ?? 0)?.forward;
     assert.equal(forward?.fromName, 'News');
@@ -168,6 +168,16 @@ describe('samizdat with groups and channels', () => {
       messages.map((message) => message.id),
       [helloId],
     );
+  });
+
+  test('pin-chat puts a chat at the top of chats, marked pinned, and --unpin takes the pin off', async () => {
+    assert.deepEqual(await okJson(['pin-chat', String(groupId), '--profile', bob]), { ok: true, chatId: groupId, pinned: true });
+    const [chats, human] = await Promise.all([okJson<Chat[]>(['chats', '--profile', bob]), ok(['chats', '--profile', bob])]);
+    assert.equal(chats[0]?.id, groupId);
+    assert.notEqual(chats[0]?.pinnedAt, null);
+    assert.match(human.split('\n')[0] ?? '', new RegExp(`^\\[group ${groupId} "Team"\\] · \\d+ members · pinned`));
+    assert.equal((await ok(['pin-chat', String(groupId), '--unpin', '--profile', bob])).trim(), `Unpinned chat ${groupId}`);
+    assert.equal((await okJson<Chat[]>(['chats', '--profile', bob])).find((chat) => chat.id === groupId)?.pinnedAt, null);
   });
 
   test('group ban keeps a member out, and group leave takes one out', async () => {

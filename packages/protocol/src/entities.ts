@@ -78,8 +78,15 @@ export const ForwardOrigin = T.Object(
 );
 export type ForwardOrigin = Static<typeof ForwardOrigin>;
 
-/** How many people reacted with one emoji. */
-export const ReactionCount = T.Object({ emoji: T.String({ maxLength: 16 }), count: T.Integer({ minimum: 1 }) }, strict);
+/**
+ * How many people reacted with one emoji. `isChosen` is whether the viewer's own reaction is this
+ * one: set in what is rendered for one viewer (history, search, the chat list), absent in updates
+ * shared by every member of a chat.
+ */
+export const ReactionCount = T.Object(
+  { emoji: T.String({ maxLength: 16 }), count: T.Integer({ minimum: 1 }), isChosen: T.Optional(T.Boolean()) },
+  strict,
+);
 export type ReactionCount = Static<typeof ReactionCount>;
 
 /** A stored file: bytes kept once per content, named per upload. */
@@ -224,6 +231,8 @@ export const Chat = T.Object(
     /** Notifications off until then (the viewer's setting). */
     mutedUntil: T.Union([UnixTime, T.Null()]),
     draft: T.Union([Draft, T.Null()]),
+    /** When the viewer pinned the chat to the top of their list (pinned chats come first, newest pin first); null when not pinned. */
+    pinnedAt: T.Union([UnixTime, T.Null()]),
     /** Set when moderators blocked this public chat: it is out of search and links, and shows this notice instead. */
     blocked: T.Union([ChatBlock, T.Null()]),
   },
@@ -297,6 +306,8 @@ export const Update = T.Union([
   T.Object({ type: T.Literal('secretDevicesChanged'), pts: Id, userId: Id }, strict),
   /** User sequence: notifications of a chat muted until a date, or unmuted (null). */
   T.Object({ type: T.Literal('chatMuted'), pts: Id, chatId: Id, mutedUntil: T.Union([UnixTime, T.Null()]) }, strict),
+  /** User sequence: the chat was pinned to the top of the user's list at `pinnedAt`, or unpinned (null). */
+  T.Object({ type: T.Literal('chatPinned'), pts: Id, chatId: Id, pinnedAt: T.Union([UnixTime, T.Null()]) }, strict),
 ]);
 export type Update = Static<typeof Update>;
 export type UpdateType = Update['type'];

@@ -75,6 +75,7 @@ export const ERROR_CATALOG = {
   APPEAL_INVALID: { httpStatus: 400, message: 'No such appeal, nothing to appeal, or appealed already' },
   TWO_PERSON_RULE: { httpStatus: 403, message: 'A second, different legal-role account must decide this request' },
   LEGAL_REQUEST_INVALID: { httpStatus: 400, message: 'No such request, or not in a state that allows this' },
+  PINNED_CHATS_TOO_MUCH: { httpStatus: 400, message: 'At most 10 chats can be pinned' },
   SEARCH_QUERY_EMPTY: { httpStatus: 400, message: 'The search query is empty' },
   FLOOD_WAIT: { httpStatus: 420, message: 'Too many requests; retry later' },
   INTERNAL: { httpStatus: 500, message: 'Internal server error' },

@@ -177,6 +177,8 @@ export const METHODS = {
     T.Object({ peer: Peer, text: T.String({ maxLength: MAX_MESSAGE_LENGTH }), replyToId: T.Optional(Id) }, strict),
     Updates,
   ),
+  /** Pins a chat to the top of the user's own list (at most MAX_PINNED_CHATS), or unpins it, on every device. */
+  'messages.setChatPinned': method(T.Object({ chatId: Id, pinned: T.Boolean() }, strict), Updates),
   'messages.search': method(
     T.Object(
       { peer: Peer, query: T.String({ minLength: 1, maxLength: 256 }), offsetId: T.Optional(Id), limit: T.Optional(T.Integer({ minimum: 1, maximum: 100 })) },

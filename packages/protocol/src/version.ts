@@ -22,3 +22,6 @@ export const MAX_FILE_PART_BYTES = 512 * 1024;
 
 /** Longest caption of a media message. */
 export const MAX_CAPTION_LENGTH = 1024;
+
+/** How many chats a user may pin to the top of their list, as on Telegram. */
+export const MAX_PINNED_CHATS = 10;

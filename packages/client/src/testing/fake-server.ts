@@ -290,6 +290,7 @@ export class FakeServer {
       mutedUntil: null,
       draft: null,
       blocked: null,
+      pinnedAt: null,
     };
   }
 

@@ -1,6 +1,7 @@
 import { blockNotice, type AdminRights, type BlockCategory, type Chat, type Draft } from '@samizdat/protocol';
 import type { Kysely, Selectable } from 'kysely';
 import type { ChatKeyring } from '../keys/chat-keyring.ts';
+import { withChosenReactions } from '../messages/chosen-reactions.ts';
 import { openMessage } from '../messages/message-codec.ts';
 import type { ChatMembersTable, Database } from '../storage/database.ts';
 import { ALL_RIGHTS, type ChatRow } from './permissions.ts';
@@ -49,7 +50,7 @@ export async function renderChat(
     username: chat.username,
     memberCount: chat.member_count,
     pts: chat.type === 'private' ? 0 : chat.pts,
-    topMessage: top === undefined ? null : openMessage(deps.keyring, top, chat.wrapped_key),
+    topMessage: top === undefined ? null : (await withChosenReactions(deps.db, viewerId, [openMessage(deps.keyring, top, chat.wrapped_key)]))[0]!,
     unreadCount: Number(unread.count),
     readInboxMaxId,
     readOutboxMaxId: chat.type === 'private' ? (member?.read_outbox_max_id ?? 0) : chat.read_outbox_max_id,
@@ -64,6 +65,7 @@ export async function renderChat(
     lastActivityDate: chat.last_message_date,
     mutedUntil: member?.notify_muted_until ?? null,
     draft: member?.draft ? (JSON.parse(member.draft) as Draft) : null,
+    pinnedAt: member?.pinned_at ?? null,
     blocked: chat.blocked_category === null ? null : { category: chat.blocked_category as BlockCategory, notice: blockNotice(chat.blocked_category as BlockCategory, chat.type) },
   };
 }

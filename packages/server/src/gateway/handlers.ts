@@ -145,6 +145,7 @@ export function createHandlers(s: Services): {
       return { ok: true };
     },
     'messages.saveDraft': async (ctx, p) => s.messages.saveDraft(ctx.userId, p),
+    'messages.setChatPinned': async (ctx, p) => s.messages.setChatPinned(ctx.userId, p),
     'messages.search': async (ctx, p) => s.messages.search(ctx.userId, p),
     'messages.getViews': async (ctx, p) => s.messages.views(ctx.userId, p),
     'messages.getDiscussion': async (ctx, p) => s.messages.discussion(ctx.userId, p),

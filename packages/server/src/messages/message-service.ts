@@ -2,6 +2,7 @@ import {
   isValidRandomId,
   MAX_CAPTION_LENGTH,
   MAX_MESSAGE_LENGTH,
+  MAX_PINNED_CHATS,
   RpcError,
   type Chat,
   type ForwardOrigin,
@@ -24,6 +25,7 @@ import type { ChatKeyring } from '../keys/chat-keyring.ts';
 import { unixSeconds, type Clock } from '../shared/clock.ts';
 import type { Database } from '../storage/database.ts';
 import { appendForChat, forActor, publish, type Delivery } from '../updates/sequences.ts';
+import { withChosenReactions } from './chosen-reactions.ts';
 import { messageEntities } from './entities.ts';
 import { GroupCommit } from './group-commit.ts';
 import { openMessage, sealContent, type MessageRow } from './message-codec.ts';
@@ -425,31 +427,46 @@ export class MessageService {
     if (params.offsetId !== undefined) query = query.where('id', '<', params.offsetId);
     if (params.threadId !== undefined) query = query.where('thread_id', '=', params.threadId);
     const rows = await query.execute();
-    const messages = rows.map((row) => openMessage(this.deps.keyring, row, target.access.wrappedKey));
+    const messages = await withChosenReactions(this.deps.db, viewerId, rows.map((row) => openMessage(this.deps.keyring, row, target.access.wrappedKey)));
     return { messages, users: await this.#usersFor(viewerId, [...target.access.memberIds, ...messages.map((m) => m.senderId)]) };
   }
 
-  /** The viewer's chats of every kind, most recent activity first. */
+  /**
+   * The viewer's chats of every kind: first the chats the viewer pinned, newest pin first, then the
+   * others by most recent activity. A page continues after the chat its cursor names (`offsetDate`
+   * and `offsetChatId` of the last chat of the page before): after a pinned chat come the pinned
+   * ones after it and then the others from the newest; after an unpinned chat, older unpinned ones.
+   */
   async chatList(viewerId: number, params: MethodParams<'messages.getChats'>): Promise<MethodResult<'messages.getChats'>> {
-    let query = this.deps.db
-      .selectFrom('chat_members as m')
-      .innerJoin('chats as c', 'c.id', 'm.chat_id')
-      .selectAll('c')
-      .select(['m.role as m_role'])
-      .where('m.user_id', '=', viewerId)
-      .where((eb) => eb.or([eb('c.type', '!=', 'private'), eb('c.last_message_id', '>', 0)]))
-      .orderBy('c.last_message_date', 'desc')
-      .orderBy('c.id', 'desc')
-      .limit(params.limit ?? 100);
+    const limit = params.limit ?? 100;
+    const listed = () =>
+      this.deps.db
+        .selectFrom('chat_members as m')
+        .innerJoin('chats as c', 'c.id', 'm.chat_id')
+        .selectAll('c')
+        .where('m.user_id', '=', viewerId)
+        .where((eb) => eb.or([eb('c.type', '!=', 'private'), eb('c.last_message_id', '>', 0)]));
     const { offsetDate, offsetChatId } = params;
-    if (offsetDate !== undefined) {
+    const after =
+      offsetDate === undefined || offsetChatId === undefined
+        ? undefined
+        : await this.deps.db.selectFrom('chat_members').select('pinned_at').where('chat_id', '=', offsetChatId).where('user_id', '=', viewerId).executeTakeFirst();
+    const afterPin = after?.pinned_at ?? null;
+    let pinned: ChatRow[] = [];
+    if (offsetDate === undefined || afterPin !== null) {
+      let pins = listed().where('m.pinned_at', 'is not', null).orderBy('m.pinned_at', 'desc').orderBy('c.id', 'desc').limit(limit);
+      if (afterPin !== null) pins = pins.where((eb) => eb.or([eb('m.pinned_at', '<', afterPin), eb.and([eb('m.pinned_at', '=', afterPin), eb('c.id', '<', offsetChatId!)])]));
+      pinned = await pins.execute();
+    }
+    let query = listed().where('m.pinned_at', 'is', null).orderBy('c.last_message_date', 'desc').orderBy('c.id', 'desc').limit(limit - pinned.length);
+    if (offsetDate !== undefined && afterPin === null) {
       query = query.where((eb) =>
         eb.or([eb('c.last_message_date', '<', offsetDate), eb.and([eb('c.last_message_date', '=', offsetDate), eb('c.id', '<', offsetChatId ?? Number.MAX_SAFE_INTEGER)])]),
       );
     }
-    const rows = await query.execute();
+    const rows = [...pinned, ...(pinned.length < limit ? await query.execute() : [])];
     const chats: Chat[] = [];
-    for (const { m_role: _role, ...chat } of rows) {
+    for (const chat of rows) {
       const member = await this.deps.db.selectFrom('chat_members').selectAll().where('chat_id', '=', chat.id).where('user_id', '=', viewerId).executeTakeFirstOrThrow();
       chats.push(await renderChat(this.deps, viewerId, chat, member));
     }
@@ -523,7 +540,7 @@ export class MessageService {
       scanned += rows.length;
       before = rows.at(-1)!.id;
     }
-    return { messages: found, users: await this.#usersFor(viewerId, found.map((m) => m.senderId)) };
+    return { messages: await withChosenReactions(this.deps.db, viewerId, found), users: await this.#usersFor(viewerId, found.map((m) => m.senderId)) };
   }
 
   /** Channel post views: each reader counted once, whichever device and however often they look. */
@@ -566,11 +583,36 @@ export class MessageService {
     return this.#memberSetting(userId, target.chat.id, { notify_muted_until: mutedUntil }, { type: 'chatMuted', payload: mutedUntil }, (pts) => ({ type: 'chatMuted', pts, chatId: target.chat.id, mutedUntil }));
   }
 
+  /**
+   * Pins a chat to the top of the user's own list (or unpins it), on every device: at most
+   * MAX_PINNED_CHATS; pinning a pinned chat again moves it to the top.
+   */
+  async setChatPinned(userId: number, params: MethodParams<'messages.setChatPinned'>): Promise<MethodResult<'messages.setChatPinned'>> {
+    const target = (await this.open(userId, { type: 'chat', chatId: params.chatId }, 'member'))!;
+    const chatId = target.chat.id;
+    const member = await this.deps.db.selectFrom('chat_members').select('pinned_at').where('chat_id', '=', chatId).where('user_id', '=', userId).executeTakeFirst();
+    if (member === undefined) throw new RpcError('CHANNEL_PRIVATE', `Cannot pin chat ${chatId}: you are not in it`);
+    if (!params.pinned && member.pinned_at === null) throw new RpcError('CHAT_NOT_MODIFIED', `Cannot unpin chat ${chatId}: it is not pinned`);
+    if (params.pinned && member.pinned_at === null) {
+      const { count } = await this.deps.db
+        .selectFrom('chat_members')
+        .select((eb) => eb.fn.countAll<number>().as('count'))
+        .where('user_id', '=', userId)
+        .where('pinned_at', 'is not', null)
+        .executeTakeFirstOrThrow();
+      if (Number(count) >= MAX_PINNED_CHATS) {
+        throw new RpcError('PINNED_CHATS_TOO_MUCH', `Cannot pin chat ${chatId}: ${MAX_PINNED_CHATS} chats are pinned already; unpin one first`);
+      }
+    }
+    const pinnedAt = params.pinned ? this.#now() : null;
+    return this.#memberSetting(userId, chatId, { pinned_at: pinnedAt }, { type: 'chatPinned', payload: pinnedAt }, (pts) => ({ type: 'chatPinned', pts, chatId, pinnedAt }));
+  }
+
   async #memberSetting(
     userId: number,
     chatId: number,
-    values: { draft?: string | null; notify_muted_until?: number | null },
-    row: { type: 'draft' | 'chatMuted'; payload: unknown },
+    values: { draft?: string | null; notify_muted_until?: number | null; pinned_at?: number | null },
+    row: { type: 'draft' | 'chatMuted' | 'chatPinned'; payload: unknown },
     make: Parameters<typeof appendForChat>[3],
   ): Promise<{ updates: SequencedUpdate[] }> {
     const date = this.#now();

@@ -134,6 +134,8 @@ export interface ChatMembersTable {
   notify_muted_until: number | null;
   /** The member's draft as JSON (`Draft`). */
   draft: string | null;
+  /** When the member pinned the chat to the top of their list; null when not pinned. */
+  pinned_at: number | null;
 }
 
 export interface ChatBansTable {
@@ -220,6 +222,7 @@ export type UpdateRowType =
   | 'chatLeft'
   | 'draft'
   | 'chatMuted'
+  | 'chatPinned'
   | 'secretDevicesChanged';
 
 /** One update of a user's sequence. */

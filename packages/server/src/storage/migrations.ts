@@ -380,6 +380,13 @@ const MIGRATIONS: Migration[] = [
         .execute();
     },
   },
+  {
+    version: 6,
+    async up(db) {
+      // Pinned chats: each member pins chats to the top of their own list.
+      await db.schema.alterTable('chat_members').addColumn('pinned_at', 'integer').execute();
+    },
+  },
 ];
 
 /** Brings the schema to the newest version. */

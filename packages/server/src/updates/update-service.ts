@@ -139,6 +139,8 @@ export class UpdateService {
         return { type: 'draft', pts, chatId, draft: payload as Draft | null };
       case 'chatMuted':
         return { type: 'chatMuted', pts, chatId, mutedUntil: payload as number | null };
+      case 'chatPinned':
+        return { type: 'chatPinned', pts, chatId, pinnedAt: payload as number | null };
       case 'secretDevicesChanged':
         return { type: 'secretDevicesChanged', pts, userId: refId };
       default:

@@ -11,7 +11,7 @@ function group(overrides: Partial<Chat> = {}): Chat {
   return {
     id: 20, type: 'group', peerUserId: null, title: 'Book Club', about: '', username: null, memberCount: 3, pts: 1, topMessage: null, unreadCount: 0, readInboxMaxId: 0,
     readOutboxMaxId: 0, myRole: 'member', myRights: null, myMutedUntil: null, pinnedMessageId: null, slowModeSeconds: 0, hasSignatures: false, hasNoForwards: false,
-    linkedChatId: null, lastActivityDate: 1000, mutedUntil: null, draft: null, blocked: null, ...overrides,
+    linkedChatId: null, lastActivityDate: 1000, mutedUntil: null, draft: null, blocked: null, pinnedAt: null, ...overrides,
   };
 }
 

@@ -15,7 +15,7 @@ function chat(overrides: Partial<Chat> = {}): Chat {
   return {
     id: 10, type: 'private', peerUserId: 2, title: null, about: '', username: null, memberCount: 2, pts: 0, topMessage: null, unreadCount: 0, readInboxMaxId: 0,
     readOutboxMaxId: 0, myRole: 'member', myRights: null, myMutedUntil: null, pinnedMessageId: null, slowModeSeconds: 0, hasSignatures: false, hasNoForwards: false,
-    linkedChatId: null, lastActivityDate: 1000, mutedUntil: null, draft: null, blocked: null, ...overrides,
+    linkedChatId: null, lastActivityDate: 1000, mutedUntil: null, draft: null, blocked: null, pinnedAt: null, ...overrides,
   };
 }
 

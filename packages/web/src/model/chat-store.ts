@@ -3,6 +3,7 @@ import { assertNever, type Chat, type InputMedia, type Message, type Peer, type 
 import { mergeMessages, removeMessages } from './message-list.ts';
 import { MissingUsers } from './missing-users.ts';
 import { mergeNewestPage } from './history-merge.ts';
+import { mergeReactions } from './message-actions.ts';
 import type { PendingMessage } from './timeline.ts';
 
 /** Messages per history page. */
@@ -280,6 +281,11 @@ export class ChatStore {
   }
 
   /** Tells the server the user read a chat up to `maxId`, once per id. */
+  /** Pins a chat to the top of the list on every device of the user, or unpins it ([WEB60]); the update moves it. */
+  async setChatPinned(chatId: number, pinned: boolean): Promise<void> {
+    await this.#client.call('messages.setChatPinned', { chatId, pinned });
+  }
+
   async markRead(chatId: number, maxId: number): Promise<void> {
     if ((this.#readRequested.get(chatId) ?? 0) >= maxId) return;
     this.#readRequested.set(chatId, maxId);
@@ -372,8 +378,11 @@ export class ChatStore {
     this.#set({ pending, conversations, chats });
   }
 
-  #onEdited(message: Message): void {
-    const conversation = this.#snapshot.conversations.get(message.chatId);
+  #onEdited(edited: Message): void {
+    const conversation = this.#snapshot.conversations.get(edited.chatId);
+    // An edit comes as one payload for every member: keep the viewer's `isChosen` ([WEB61]).
+    const known = conversation?.messages.find((candidate) => candidate.id === edited.id);
+    const message = known === undefined ? edited : { ...edited, reactions: mergeReactions(known.reactions, edited.reactions) };
     if (conversation !== undefined) {
       this.#setConversation(message.chatId, { ...conversation, messages: mergeMessages(conversation.messages, [message]) });
     }
@@ -409,15 +418,22 @@ export class ChatStore {
       case 'chatMuted':
         void this.refreshChats().catch(this.#onError);
         return;
+      case 'chatPinned':
+        // Pinned on another device (or this one): the list moves it at once ([WEB60]).
+        this.#updateChat(update.chatId, (chat) => (chat.pinnedAt === update.pinnedAt ? chat : { ...chat, pinnedAt: update.pinnedAt }));
+        return;
       case 'messageReactions':
-        this.#updateConversationMessage(update.chatId, update.messageId, (message) => ({ ...message, reactions: update.reactions }));
+        this.#updateConversationMessage(update.chatId, update.messageId, (message) => ({ ...message, reactions: mergeReactions(message.reactions, update.reactions) }));
+        return;
+      case 'draft':
+        // The list shows the draft of any device of the user ([WEB64]); the server keeps the order.
+        this.#updateChat(update.chatId, (chat) => ({ ...chat, draft: update.draft }));
         return;
       case 'newMessage':
       case 'editMessage':
       case 'deleteMessages':
-      case 'draft':
       case 'secretDevicesChanged':
-        // Messages come as their own events; server drafts and secret devices are not shown yet.
+        // Messages come as their own events; secret devices are not shown yet.
         return;
       default:
         assertNever(update);
@@ -477,9 +493,12 @@ export class ChatStore {
   }
 }
 
-/** Most recent activity first; ties by id, newest first, as the server orders them. */
+/**
+ * Pinned chats first, newest pin first ([WEB60]); then most recent activity first; ties by id,
+ * newest first, as the server orders them. (`pinnedAt` may be missing from an older offline cache.)
+ */
 export function sortChats(chats: readonly Chat[]): Chat[] {
-  return [...chats].sort((a, b) => b.lastActivityDate - a.lastActivityDate || b.id - a.id);
+  return [...chats].sort((a, b) => (b.pinnedAt ?? -1) - (a.pinnedAt ?? -1) || b.lastActivityDate - a.lastActivityDate || b.id - a.id);
 }
 
 function withEntry<K, V>(map: ReadonlyMap<K, V>, key: K, value: V): Map<K, V> {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { Chat, Message } from '@samizdat/protocol';
-import { describeStatus, describeTyping, MessageActions, messagePermissions, TYPING_THROTTLE_MS, type ActionsClient } from './message-actions.ts';
+import { describeStatus, describeTyping, mergeReactions, MessageActions, messagePermissions, ownReactionOf, TYPING_THROTTLE_MS, type ActionsClient } from './message-actions.ts';
 
 const SELF = 1;
 const PEER = 2;
@@ -139,4 +139,30 @@ test('[WEB12] typing lines name one or two typists and count more', () => {
   assert.equal(describeTyping(['Ann']), 'Ann is typing…');
   assert.equal(describeTyping(['Ann', 'Bo']), 'Ann and Bo are typing…');
   assert.equal(describeTyping(['Ann', 'Bo', 'Cy']), '3 people are typing…');
+});
+
+test('[WEB61] after a reload the server’s isChosen tells which reaction is the viewer’s: clicking it takes it back, another replaces it', async () => {
+  const reactions = [{ emoji: '👍', count: 2, isChosen: true }, { emoji: '❤️', count: 1, isChosen: false }];
+  const reloaded = message({ reactions });
+  assert.equal(ownReactionOf(reloaded, new Map()), '👍', 'known from history alone');
+  const { client, calls } = fakeClient();
+  const actions = new MessageActions(client, SELF);
+  assert.equal(actions.ownReaction(10, 5, reactions), '👍');
+  await actions.toggleReaction(10, 5, '👍', reactions);
+  assert.equal(actions.ownReaction(10, 5, reactions), undefined, 'taken back here: the stale isChosen no longer counts');
+  assert.equal(ownReactionOf(reloaded, actions.getSnapshot().ownReactions), undefined);
+  await actions.toggleReaction(10, 5, '❤️', reactions);
+  assert.equal(actions.ownReaction(10, 5, reactions), '❤️');
+  assert.deepEqual(calls.map((call) => (call.params as { emoji: string | null }).emoji), [null, '❤️']);
+
+  const failing = new MessageActions(fakeClient({ failReact: true }).client, SELF);
+  await assert.rejects(failing.toggleReaction(10, 5, '👍', reactions));
+  assert.equal(failing.ownReaction(10, 5, reactions), '👍', 'a refusal shows the server’s choice again');
+});
+
+test('[WEB61] counts from a shared update keep the viewer’s isChosen while that emoji is still there', () => {
+  const before = [{ emoji: '👍', count: 1, isChosen: true }];
+  assert.deepEqual(mergeReactions(before, [{ emoji: '👍', count: 2 }, { emoji: '😂', count: 1 }]), [{ emoji: '👍', count: 2, isChosen: true }, { emoji: '😂', count: 1, isChosen: false }]);
+  assert.deepEqual(mergeReactions(before, [{ emoji: '😂', count: 1 }]), [{ emoji: '😂', count: 1, isChosen: false }]);
+  assert.deepEqual(mergeReactions([{ emoji: '👍', count: 1 }], [{ emoji: '👍', count: 2 }]), [{ emoji: '👍', count: 2 }]);
 });

@@ -1,5 +1,5 @@
 import { generateRandomId, type SamizdatClient, type SamizdatClientEvents } from '@samizdat/client';
-import type { Chat, Message, Peer, UserStatus } from '@samizdat/protocol';
+import type { Chat, Message, Peer, ReactionCount, UserStatus } from '@samizdat/protocol';
 
 /** The part of the SDK the actions use, so that tests can hand them a fake. */
 export type ActionsClient = Pick<SamizdatClient, 'on' | 'call'>;
@@ -19,8 +19,30 @@ export interface ActivitySnapshot {
   typing: ReadonlyMap<number, readonly number[]>;
   /** By user id: the last status heard. */
   statuses: ReadonlyMap<number, UserStatus>;
-  /** By `<chatId>:<messageId>`: the emoji this viewer reacted with from this page. */
-  ownReactions: ReadonlyMap<string, string>;
+  /** By `<chatId>:<messageId>`: the emoji this viewer reacted with from this page; null once they took it back here. */
+  ownReactions: ReadonlyMap<string, string | null>;
+}
+
+/**
+ * The viewer's own reaction to a message ([WEB13]): what they did on this page last wins (null:
+ * taken back here); else the server's `isChosen`, which history and the chat list carry ([MM15]),
+ * so that after a reload a click on one's own chip takes the reaction back.
+ */
+export function ownReactionOf(message: Pick<Message, 'chatId' | 'id' | 'reactions'>, ownReactions: ReadonlyMap<string, string | null>): string | undefined {
+  const remembered = ownReactions.get(`${message.chatId}:${message.id}`);
+  if (remembered !== undefined) return remembered ?? undefined;
+  return message.reactions.find((reaction) => reaction.isChosen === true)?.emoji;
+}
+
+/**
+ * New counts from a `messageReactions` update, which is shared by every member and so says nothing
+ * of whose reaction is whose: the viewer's `isChosen` is carried over while that emoji is still there.
+ */
+export function mergeReactions(previous: readonly ReactionCount[], next: readonly ReactionCount[]): ReactionCount[] {
+  if (next.some((reaction) => reaction.isChosen !== undefined)) return [...next];
+  const chosen = previous.find((reaction) => reaction.isChosen === true)?.emoji;
+  if (chosen === undefined) return [...next];
+  return next.map((reaction) => ({ ...reaction, isChosen: reaction.emoji === chosen }));
 }
 
 /** The viewer's right to act on a message in a chat, as the server's rules allow ([MM3], [MM4]). */
@@ -81,7 +103,7 @@ export function describeTyping(names: readonly string[]): string {
  * The actions on messages (edit, delete, forward, react, pin) and the ephemeral activity around
  * them (typing, online status), on the SDK. Edits, deletions, reactions and pins come back as
  * updates, which {@link ChatStore} applies; this class keeps only what no update carries: who is
- * typing, statuses, and which reaction is the viewer's own (the protocol's counts do not say).
+ * typing, statuses, and which reaction the viewer chose here (shared updates do not say; history does, [MM15]).
  */
 export class MessageActions {
   readonly #client: ActionsClient;
@@ -180,28 +202,33 @@ export class MessageActions {
     await this.#client.call('messages.pin', { peer: { type: 'chat', chatId }, messageId });
   }
 
-  /** The viewer's own reaction to a message, as far as this page knows. */
-  ownReaction(chatId: number, messageId: number): string | undefined {
-    return this.#snapshot.ownReactions.get(`${chatId}:${messageId}`);
+  /** The viewer's own reaction to a message, given its counts as shown (with the server's `isChosen`). */
+  ownReaction(chatId: number, messageId: number, reactions: readonly ReactionCount[] = []): string | undefined {
+    return ownReactionOf({ chatId, id: messageId, reactions: [...reactions] }, this.#snapshot.ownReactions);
   }
 
-  /** Reacts with `emoji`, or takes the reaction back when it is already the viewer's own. */
-  async toggleReaction(chatId: number, messageId: number, emoji: string): Promise<void> {
+  /**
+   * Reacts with `emoji`, or takes the reaction back when it is already the viewer's own: as this
+   * page remembers it, else as the message's `reactions` say (`isChosen`, after a reload).
+   */
+  async toggleReaction(chatId: number, messageId: number, emoji: string, reactions: readonly ReactionCount[] = []): Promise<void> {
     const key = `${chatId}:${messageId}`;
-    const previous = this.#snapshot.ownReactions.get(key);
+    const remembered = this.#snapshot.ownReactions.get(key);
+    const previous = this.ownReaction(chatId, messageId, reactions);
     const next = previous === emoji ? null : emoji;
     this.#setOwnReaction(key, next);
     try {
       await this.#client.call('messages.react', { peer: { type: 'chat', chatId }, messageId, emoji: next });
     } catch (error) {
-      this.#setOwnReaction(key, previous ?? null);
+      this.#setOwnReaction(key, remembered);
       throw error;
     }
   }
 
-  #setOwnReaction(key: string, emoji: string | null): void {
+  /** `undefined` forgets what this page did, so the server's `isChosen` shows again. */
+  #setOwnReaction(key: string, emoji: string | null | undefined): void {
     const ownReactions = new Map(this.#snapshot.ownReactions);
-    if (emoji === null) ownReactions.delete(key);
+    if (emoji === undefined) ownReactions.delete(key);
     else ownReactions.set(key, emoji);
     this.#set({ ownReactions });
   }

@@ -18,7 +18,7 @@ function chat(id: number, top: Message | null): Chat {
   return {
     id, type: 'private', peerUserId: 2, title: null, about: '', username: null, memberCount: 2, pts: 0, topMessage: top, unreadCount: 0, readInboxMaxId: 0,
     readOutboxMaxId: 0, myRole: 'member', myRights: null, myMutedUntil: null, pinnedMessageId: null, slowModeSeconds: 0, hasSignatures: false, hasNoForwards: false,
-    linkedChatId: null, lastActivityDate: 1000 + (top?.id ?? 0), mutedUntil: null, draft: null, blocked: null,
+    linkedChatId: null, lastActivityDate: 1000 + (top?.id ?? 0), mutedUntil: null, draft: null, blocked: null, pinnedAt: null,
   };
 }
 

@@ -16,7 +16,7 @@ function chat(id: number): Chat {
   return {
     id, type: 'private', peerUserId: 2, title: null, about: '', username: null, memberCount: 2, pts: 0, topMessage: message(id, 5), unreadCount: 0, readInboxMaxId: 0,
     readOutboxMaxId: 0, myRole: 'member', myRights: null, myMutedUntil: null, pinnedMessageId: null, slowModeSeconds: 0, hasSignatures: false, hasNoForwards: false,
-    linkedChatId: null, lastActivityDate: 1000, mutedUntil: null, draft: null, blocked: null,
+    linkedChatId: null, lastActivityDate: 1000, mutedUntil: null, draft: null, blocked: null, pinnedAt: null,
   };
 }
 

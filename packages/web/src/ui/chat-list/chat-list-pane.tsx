@@ -8,7 +8,7 @@ import { ChatListItem } from './chat-list-item.tsx';
 import { ConnectionStatus } from './connection-status.tsx';
 import { SearchBox } from './search-box.tsx';
 
-/** The left pane: menu, search, new chat, and the chats, most recent first. */
+/** The left pane: menu, search, new chat, and the chats, pinned ones first, then most recent first. */
 export function ChatListPane(props: {
   snapshot: AppSnapshot;
   selectedChatId: number | null;
@@ -16,6 +16,8 @@ export function ChatListPane(props: {
   onSelect: (chatId: number) => void;
   onNewChat: () => void;
   onSettings: () => void;
+  /** Pins a chat to the top of the list, or unpins it ([WEB60]). */
+  onTogglePin?: (chatId: number, pinned: boolean) => void;
   /** More rows above the chats, filtered by the same search (the secret chats, [WEB41]). */
   renderSection?: (query: string) => ReactNode;
 }) {
@@ -45,7 +47,7 @@ export function ChatListPane(props: {
       ) : (
         <ul className="chat-list" aria-label="Chat list">
           {chats.map((chat) => (
-            <ChatListItem key={chat.id} chat={chat} users={snapshot.users} selfId={snapshot.self.id} isSelected={chat.id === props.selectedChatId} onSelect={props.onSelect} />
+            <ChatListItem key={chat.id} chat={chat} users={snapshot.users} selfId={snapshot.self.id} isSelected={chat.id === props.selectedChatId} onSelect={props.onSelect} onTogglePin={props.onTogglePin} />
           ))}
         </ul>
       )}

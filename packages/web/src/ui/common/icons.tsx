@@ -70,3 +70,9 @@ export const AlertIcon = () => (
     <path d="M12 8v4M12 16h.01" />
   </Icon>
 );
+export const PinIcon = ({ size = 16 }: { size?: number }) => (
+  <Icon width={size} height={size}>
+    <path d="M9 3h6l-1 6 4 4H6l4-4z" />
+    <path d="M12 13v8" />
+  </Icon>
+);

@@ -7,6 +7,7 @@ import { ChatStore } from '../../model/chat-store.ts';
 import type { OfflineCache } from '../../model/offline-cache.ts';
 import { useOfflineCache } from '../../app/use-offline-cache.ts';
 import { useChatNavigationKeys } from '../../app/use-chat-navigation-keys.ts';
+import { DraftSyncContext, useDraftSync } from '../../app/use-draft-sync.ts';
 import { MessageActions } from '../../model/message-actions.ts';
 import { MessageActionsContext } from '../conversation/actions/actions-context.ts';
 import { resolveTarget, type Target } from '../../model/target.ts';
@@ -22,6 +23,7 @@ import { SecretChatList } from '../secret/secret-chat-list.tsx';
 import { SecretChatsContext } from '../secret/secret-chats-context.ts';
 import { SecretConversationPane } from '../secret/secret-conversation-pane.tsx';
 import { useSecretChats } from '../secret/use-secret-chats.ts';
+import { errorText } from '../common/error-text.ts';
 
 type OpenDialog = 'none' | 'newChat' | 'settings';
 
@@ -36,6 +38,7 @@ export function MainScreen({ client, self, cache }: { client: SamizdatClient; se
   useOfflineCache(store, client, cache, self.id);
   const [actions] = useState(() => new MessageActions(client, self.id));
   useEffect(() => actions.start(), [actions]);
+  const drafts = useDraftSync(client);
   const snapshot = useAppSnapshot(store);
   const [target, setTarget] = useState<Target | null>(null);
   const [dialog, setDialog] = useState<OpenDialog>('none');
@@ -65,6 +68,10 @@ export function MainScreen({ client, self, cache }: { client: SamizdatClient; se
 
   const closeConversation = useCallback(() => setTarget(null), []);
   const selectChat = useCallback((chatId: number) => setTarget({ kind: 'chat', chatId }), []);
+  const togglePin = useCallback(
+    (chatId: number, pinned: boolean) => void store.setChatPinned(chatId, pinned).catch((error: unknown) => window.alert(errorText(error))),
+    [store],
+  );
   useChatNavigationKeys(snapshot.chats, openChatId, selectChat);
 
   useEffect(() => {
@@ -87,6 +94,7 @@ export function MainScreen({ client, self, cache }: { client: SamizdatClient; se
   const showConversation = !isNarrow || resolved !== null || isSecretOpen;
   return (
     <MessageActionsContext.Provider value={actions}>
+    <DraftSyncContext.Provider value={drafts}>
     <SecretChatsContext.Provider value={secret.handle}>
     <div className="main-screen" data-layout={isNarrow ? 'narrow' : 'wide'}>
     <GroupsContext.Provider value={groupsActions}>
@@ -96,6 +104,7 @@ export function MainScreen({ client, self, cache }: { client: SamizdatClient; se
           selectedChatId={openChatId}
           searchRef={searchRef}
           onSelect={selectChat}
+          onTogglePin={togglePin}
           onNewChat={() => setDialog('newChat')}
           onSettings={() => setDialog('settings')}
           renderSection={(query) => (
@@ -139,6 +148,7 @@ export function MainScreen({ client, self, cache }: { client: SamizdatClient; se
     </GroupsContext.Provider>
     </div>
     </SecretChatsContext.Provider>
+    </DraftSyncContext.Provider>
     </MessageActionsContext.Provider>
   );
 }

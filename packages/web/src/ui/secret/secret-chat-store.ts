@@ -1,5 +1,5 @@
-import { SecretChats, type SafetyNumber, type SamizdatClient, type SecretHistoryEntry, type SecretMessage, type SecretStore } from '@samizdat/client';
-import type { User } from '@samizdat/protocol';
+import { blobSource, SecretChats, type SafetyNumber, type SamizdatClient, type SecretHistoryEntry, type SecretMessage, type SecretStore } from '@samizdat/client';
+import type { MediaKind, SecretFile, User } from '@samizdat/protocol';
 import { IndexedDbSecretStore } from '../../storage/idb-secret-store.ts';
 
 /** One secret chat as the screens show it: a copy, replaced (never mutated) on every change. */
@@ -166,6 +166,60 @@ export class SecretChatStore {
     const message = await (await this.#require()).sendText(peerUserId, text, replyToId === undefined ? {} : { replyToId });
     this.#refresh();
     return message;
+  }
+
+  /** Edits one of the user's own messages on every device of both users ([WEB48]). */
+  async edit(peerUserId: number, id: string, text: string): Promise<void> {
+    await (await this.#require()).edit(peerUserId, id, text);
+    this.#refresh();
+  }
+
+  /** Deletes a message (either user's) from every device of both users ([WEB48]). */
+  async delete(peerUserId: number, id: string): Promise<void> {
+    await (await this.#require()).delete(peerUserId, [id]);
+    this.#refresh();
+  }
+
+  /** Sets (or, with null, takes back) the user's reaction to a message ([WEB48]). */
+  async react(peerUserId: number, id: string, emoji: string | null): Promise<void> {
+    await (await this.#require()).react(peerUserId, id, emoji);
+    this.#refresh();
+  }
+
+  /**
+   * Encrypts a file in this browser with a fresh key, uploads the ciphertext and sends the key in
+   * the encrypted message ([WEB49]). `onProgress` gets the share of the file read (encrypted and
+   * handed to the upload) so far, 0 to 1.
+   */
+  async sendFile(peerUserId: number, file: Blob & { name?: string }, options: { kind: MediaKind; caption?: string; onProgress?: (fraction: number) => void }): Promise<SecretMessage> {
+    const secret = await this.#require();
+    const source = blobSource(file);
+    let read = 0;
+    const counted = {
+      size: source.size,
+      read: async (offset: number, length: number) => {
+        const bytes = await source.read(offset, length);
+        read = Math.max(read, offset + bytes.length);
+        options.onProgress?.(source.size === 0 ? 1 : read / source.size);
+        return bytes;
+      },
+    };
+    const message = await secret.sendFile(peerUserId, counted, {
+      name: file.name ?? 'file',
+      mimeType: file.type === '' ? 'application/octet-stream' : file.type,
+      kind: options.kind,
+      ...(options.caption === undefined || options.caption === '' ? {} : { caption: options.caption }),
+    });
+    this.#refresh();
+    return message;
+  }
+
+  /** Downloads a message's file and decrypts it in this browser into a `Blob` of its type ([WEB49]). */
+  async downloadFile(file: SecretFile): Promise<Blob> {
+    const secret = await this.#require();
+    const chunks: Uint8Array[] = [];
+    await secret.downloadFile(file, (bytes) => void chunks.push(bytes.slice()));
+    return new Blob(chunks as BlobPart[], { type: file.mimeType });
   }
 
   /** Sets the self-destruct timer of messages sent from now on, on both sides; 0 turns it off. */

@@ -1,6 +1,6 @@
 import type { SecretHistoryEntry, SecretMessage } from '@samizdat/client';
-import { useEffect, useLayoutEffect, useRef, useState } from 'react';
-import { SecretMessageBubble } from './secret-message-bubble.tsx';
+import { useEffect, useLayoutEffect, useRef, useState, type ReactNode } from 'react';
+import { SecretMessageBubble, type SecretBubbleHandlers } from './secret-message-bubble.tsx';
 import { serviceText } from './secret-format.ts';
 
 /**
@@ -8,7 +8,7 @@ import { serviceText } from './secret-format.ts';
  * started, timer set, safety number changed), oldest first. Histories are local and short-lived,
  * so all of it is rendered; it starts at the bottom and follows new entries while the user is there.
  */
-export function SecretHistoryView({ history, selfId, nameOf, onReply }: { history: readonly SecretHistoryEntry[]; selfId: number; nameOf: (userId: number) => string; onReply: (message: SecretMessage) => void }) {
+export function SecretHistoryView({ history, selfId, nameOf, handlers, footer }: { history: readonly SecretHistoryEntry[]; selfId: number; nameOf: (userId: number) => string; handlers: SecretBubbleHandlers; footer?: ReactNode }) {
   const ref = useRef<HTMLDivElement>(null);
   const isAtBottom = useRef(true);
   const nowMs = useCountdownClock(history);
@@ -16,7 +16,7 @@ export function SecretHistoryView({ history, selfId, nameOf, onReply }: { histor
   useLayoutEffect(() => {
     const list = ref.current;
     if (list !== null && isAtBottom.current) list.scrollTop = list.scrollHeight;
-  }, [history]);
+  }, [history, footer]);
 
   const byId = new Map<string, SecretMessage>();
   for (const entry of history) if (entry.kind === 'message') byId.set(entry.id, entry);
@@ -54,10 +54,13 @@ export function SecretHistoryView({ history, selfId, nameOf, onReply }: { histor
               quoted={quoted}
               quotedName={quoted == null ? '' : quoted.senderUserId === selfId ? 'You' : nameOf(quoted.senderUserId)}
               nowMs={nowMs}
-              onReply={onReply}
+              selfId={selfId}
+              nameOf={nameOf}
+              handlers={handlers}
             />
           );
         })}
+        {footer}
       </div>
     </div>
   );

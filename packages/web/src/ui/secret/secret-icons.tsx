@@ -16,8 +16,8 @@ export const LockIcon = ({ size = 16 }: { size?: number }) => (
     <path d="M8 11V7a4 4 0 018 0v4" />
   </Icon>
 );
-export const ShieldIcon = () => (
-  <Icon>
+export const ShieldIcon = ({ size = 24 }: { size?: number }) => (
+  <Icon width={size} height={size}>
     <path d="M12 3l8 3v6c0 5-3.5 8-8 9-4.5-1-8-4-8-9V6z" />
     <path d="M9 12l2 2 4-4" />
   </Icon>

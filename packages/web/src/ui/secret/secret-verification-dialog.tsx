@@ -8,9 +8,10 @@ import { digitGroups } from './secret-format.ts';
 /**
  * The verification screen of a secret chat ([WEB44]): the emoji sequence and the 60-digit safety
  * number (12 groups of 5) over every device of both users, identical on both sides, and how to
- * compare them. It is computed on this device from the identity keys the server lists.
+ * compare them. It is computed on this device from the identity keys the server lists. Once they
+ * match, "Mark as verified" remembers these digits in this browser ([WEB67]).
  */
-export function SecretVerificationDialog({ peerName, load, onClose }: { peerName: string; load: () => Promise<SafetyNumber>; onClose: () => void }) {
+export function SecretVerificationDialog({ peerName, load, verifiedDigits, onMarkVerified, onClose }: { peerName: string; load: () => Promise<SafetyNumber>; verifiedDigits: string | null; onMarkVerified: (digits: string) => void; onClose: () => void }) {
   const [result, setResult] = useState<{ number: SafetyNumber } | { error: string } | null>(null);
   useEffect(() => {
     let isCurrent = true;
@@ -58,6 +59,22 @@ export function SecretVerificationDialog({ peerName, load, onClose }: { peerName
             They cover {result.number.devices.mine.length} {result.number.devices.mine.length === 1 ? 'device' : 'devices'} of yours and {result.number.devices.theirs.length}{' '}
             of {peerName}’s, and change whenever either of you adds, removes or reinstalls a device.
           </p>
+          {verifiedDigits === result.number.digits ? (
+            <p className="secret-verified-note" role="status">
+              You marked this safety number as verified.
+            </p>
+          ) : (
+            <>
+              {verifiedDigits !== null && (
+                <p className="secret-verify-warning" role="alert">
+                  The safety number changed since you verified it. Compare it again before marking it verified.
+                </p>
+              )}
+              <button type="button" className="primary-button secret-mark-verified" onClick={() => onMarkVerified(result.number.digits)}>
+                Mark as verified
+              </button>
+            </>
+          )}
         </div>
       )}
     </Dialog>

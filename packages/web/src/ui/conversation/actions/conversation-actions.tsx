@@ -2,7 +2,7 @@ import { RpcError } from '@samizdat/client';
 import type { Chat, Message } from '@samizdat/protocol';
 import { useCallback, useContext, useMemo, useRef, useState, type ReactNode } from 'react';
 import type { AppSnapshot } from '../../../model/chat-store.ts';
-import { messagePermissions } from '../../../model/message-actions.ts';
+import { messagePermissions, ownReactionOf } from '../../../model/message-actions.ts';
 import { errorText } from '../../common/error-text.ts';
 import { ConversationActionsContext, MessageActionsContext, useActivity, type ComposerMode, type ConversationActionsValue } from './actions-context.ts';
 import { DeleteDialog } from './delete-dialog.tsx';
@@ -45,7 +45,7 @@ export function ConversationActions({ chat, snapshot, onReport, onOpenChat, chil
       findMessage: (messageId) => byId.get(messageId),
       openMenu: (message, point) => setOpen({ kind: 'menu', message, point }),
       toggleReaction: (message, emoji) => {
-        actions.toggleReaction(chat.id, message.id, emoji).catch(fail);
+        actions.toggleReaction(chat.id, message.id, emoji, message.reactions).catch(fail);
       },
       scrollToMessage: (messageId) => {
         if (!byId.has(messageId)) {
@@ -72,7 +72,7 @@ export function ConversationActions({ chat, snapshot, onReport, onOpenChat, chil
           point={open.point}
           permissions={permissions}
           isPinned={chat.pinnedMessageId === open.message.id}
-          ownReaction={activity.ownReactions.get(`${chat.id}:${open.message.id}`)}
+          ownReaction={ownReactionOf(open.message, activity.ownReactions)}
           onClose={closeMenu}
           onReply={() => {
             setMode({ kind: 'reply', message: open.message });
@@ -94,7 +94,7 @@ export function ConversationActions({ chat, snapshot, onReport, onOpenChat, chil
           }}
           onDelete={() => setOpen({ kind: 'delete', message: open.message })}
           onReact={(emoji) => {
-            actions.toggleReaction(chat.id, open.message.id, emoji).catch(fail);
+            actions.toggleReaction(chat.id, open.message.id, emoji, open.message.reactions).catch(fail);
           }}
         />
       )}

@@ -1,13 +1,15 @@
 import type { Message } from '@samizdat/protocol';
+import { ownReactionOf } from '../../../model/message-actions.ts';
 import { useActivity, useConversationActions } from './actions-context.ts';
 import './message-actions.css';
 
-/** The reactions under a bubble: one chip an emoji with its count; a click adds or takes back the viewer's own. */
+/** The reactions under a bubble: one chip an emoji with its count; a click adds or takes back the viewer's own ([WEB13], [WEB61]). */
 export function ReactionChips({ message }: { message: Message }) {
   const context = useConversationActions();
   const { ownReactions } = useActivity();
   if (message.reactions.length === 0) return null;
-  const own = ownReactions.get(`${message.chatId}:${message.id}`);
+  // Known from this page's own clicks, else from the server's `isChosen` (after a reload).
+  const own = ownReactionOf(message, ownReactions);
   return (
     <div className="reaction-chips" role="group" aria-label="Reactions">
       {message.reactions.map((reaction) => {
