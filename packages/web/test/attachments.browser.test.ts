@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { readFile, rm } from 'node:fs/promises';
 import { after, before, test } from 'node:test';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { buildApp, FAKE_MEDIA_FLAGS, launchChromium, saveScreenshot, signIn, startWebServer } from './browser-harness.ts';
+import type { Browser, Page } from 'playwright-core';
+import { type BrowserUser, buildApp, FAKE_MEDIA_FLAGS, launchChromium, openAndSignIn, openBrowserUser, saveScreenshot, startWebServer } from './browser-harness.ts';
 
 /**
  * Attachments end to end ([WEB20]–[WEB22]): Ada sends Ben a photo (file picker), a document (drag
@@ -13,8 +13,8 @@ import { buildApp, FAKE_MEDIA_FLAGS, launchChromium, saveScreenshot, signIn, sta
 let dist: string;
 let web: Awaited<ReturnType<typeof startWebServer>>;
 let browser: Browser;
-let ada: { context: BrowserContext; page: Page };
-let ben: { context: BrowserContext; page: Page };
+let ada: BrowserUser;
+let ben: BrowserUser;
 
 const ADA_PHONE = '+9996670007';
 const BEN_PHONE = '+9996680008';
@@ -25,8 +25,8 @@ before(async () => {
   dist = await buildApp();
   web = await startWebServer(dist);
   browser = await launchChromium({ extraFlags: FAKE_MEDIA_FLAGS });
-  ada = await openUser();
-  ben = await openUser();
+  ada = await openBrowserUser(browser, web.server.httpUrl, { timeoutMs: 15_000, acceptDownloads: true });
+  ben = await openBrowserUser(browser, web.server.httpUrl, { timeoutMs: 15_000, acceptDownloads: true });
   await ada.page.route('**/files/uploads/**', async (route) => {
     if (route.request().method() === 'PUT') await new Promise((done) => setTimeout(done, partDelayMs));
     await route.continue();
@@ -38,13 +38,6 @@ after(async () => {
   await web?.stop();
   if (dist !== undefined) await rm(dist, { recursive: true, force: true });
 });
-
-async function openUser(): Promise<{ context: BrowserContext; page: Page }> {
-  const context = await browser.newContext({ viewport: { width: 1100, height: 760 }, baseURL: web.server.httpUrl, acceptDownloads: true });
-  const page = await context.newPage();
-  page.setDefaultTimeout(15_000);
-  return { context, page };
-}
 
 function history(page: Page) {
   return page.getByRole('log', { name: 'Messages' });
@@ -88,10 +81,8 @@ function pseudoRandomBytes(length: number, seed: number): Buffer {
 }
 
 test('[WEB20] [WEB21] a photo and a document go up with progress shown; the other side sees the thumbnail, opens the photo and downloads the document byte for byte', async () => {
-  await ben.page.goto('/');
-  await signIn(ben.page, BEN_PHONE, 'Ben Okri');
-  await ada.page.goto('/');
-  await signIn(ada.page, ADA_PHONE, 'Ada Lovelace');
+  await openAndSignIn(ben.page, BEN_PHONE, 'Ben Okri');
+  await openAndSignIn(ada.page, ADA_PHONE, 'Ada Lovelace');
   await ada.page.getByRole('button', { name: 'New chat' }).click();
   // Spaced as people type it (unspaced, `+digits` also reads as an invite link's hash).
   await ada.page.getByLabel('Username or phone number').fill('+999 668 0008');

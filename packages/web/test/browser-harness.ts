@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createLogger, startServer, type RunningServer } from '@samizdat/server';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { build } from 'vite';
 
 /** The web package's folder. */
@@ -136,6 +136,61 @@ export async function signIn(page: Page, phone: string, name: string): Promise<v
     await page.getByRole('button', { name: 'Create account' }).click();
   }
   await chatsNav.waitFor();
+}
+
+/** One user (or one device of a user) in the browser: a context of its own, so storage is not shared. */
+export interface BrowserUser {
+  context: BrowserContext;
+  page: Page;
+}
+
+/**
+ * Opens a fresh browser context on `baseURL` with one page. Each test file picks the window width,
+ * how long a step may wait (`timeoutMs`) and whether downloads are kept (files tests).
+ */
+export async function openBrowserUser(browser: Browser, baseURL: string, options: { width?: number; timeoutMs: number; acceptDownloads?: boolean }): Promise<BrowserUser> {
+  const context = await browser.newContext({ viewport: { width: options.width ?? 1100, height: 760 }, baseURL, ...(options.acceptDownloads === true ? { acceptDownloads: true } : {}) });
+  const page = await context.newPage();
+  page.setDefaultTimeout(options.timeoutMs);
+  return { context, page };
+}
+
+/** Opens the app at its root and signs in there (see `signIn`). */
+export async function openAndSignIn(page: Page, phone: string, name: string): Promise<void> {
+  await page.goto('/');
+  await signIn(page, phone, name);
+}
+
+/** The open secret conversation. */
+export function secretPane(page: Page) {
+  return page.getByRole('region', { name: 'Secret conversation' });
+}
+
+/** Sends a message in the open secret conversation. */
+export async function sendSecret(page: Page, text: string): Promise<void> {
+  const box = page.getByRole('textbox', { name: 'Secret message' });
+  await box.fill(text);
+  await box.press('Enter');
+}
+
+/**
+ * From the chat list, starts a secret chat with the user whose number is `peerPhone` and resolves
+ * once the secret conversation shows. The peer's device registers its keys only once it is signed
+ * in; until then the server says it has none, so the attempt is repeated for up to 15 s.
+ */
+export async function startSecretChat(page: Page, peerPhone: string): Promise<void> {
+  const pane = secretPane(page);
+  await page.getByRole('button', { name: 'New chat' }).click();
+  await page.getByLabel('Username or phone number').fill(peerPhone);
+  const deadline = Date.now() + 15_000;
+  for (;;) {
+    await page.getByRole('button', { name: 'Start secret chat' }).click();
+    const outcome = pane.or(page.getByRole('dialog').getByRole('alert')).first();
+    await outcome.waitFor();
+    if (await pane.isVisible()) return;
+    assert.ok(Date.now() < deadline, `${peerPhone} never became reachable in a secret chat: ${await outcome.innerText()}`);
+    await page.waitForTimeout(300);
+  }
 }
 
 /** A TCP proxy to a server whose link can be cut, as a network outage would. */

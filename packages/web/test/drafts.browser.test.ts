@@ -2,9 +2,9 @@ import assert from 'node:assert/strict';
 import { rm } from 'node:fs/promises';
 import { after, before, test } from 'node:test';
 import { SamizdatClient } from '@samizdat/client';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { WebSocket } from 'ws';
-import { buildApp, launchChromium, saveScreenshot, signIn, startWebServer } from './browser-harness.ts';
+import { type BrowserUser, buildApp, launchChromium, openAndSignIn, openBrowserUser, saveScreenshot, startWebServer } from './browser-harness.ts';
 
 /**
  * Drafts synced across devices ([WEB62]–[WEB64]): Alice signed in twice (two browser contexts,
@@ -13,8 +13,8 @@ import { buildApp, launchChromium, saveScreenshot, signIn, startWebServer } from
 let dist: string;
 let web: Awaited<ReturnType<typeof startWebServer>>;
 let browser: Browser;
-let laptop: { context: BrowserContext; page: Page };
-let phone: { context: BrowserContext; page: Page };
+let laptop: BrowserUser;
+let phone: BrowserUser;
 const peers: SamizdatClient[] = [];
 /** When the laptop sent each `messages.saveDraft`. */
 const saveFrames: number[] = [];
@@ -26,8 +26,8 @@ before(async () => {
   dist = await buildApp();
   web = await startWebServer(dist);
   browser = await launchChromium();
-  laptop = await openDevice();
-  phone = await openDevice();
+  laptop = await openBrowserUser(browser, web.server.httpUrl, { timeoutMs: 10_000 });
+  phone = await openBrowserUser(browser, web.server.httpUrl, { timeoutMs: 10_000 });
 });
 
 after(async () => {
@@ -36,13 +36,6 @@ after(async () => {
   await web?.stop();
   if (dist !== undefined) await rm(dist, { recursive: true, force: true });
 });
-
-async function openDevice(): Promise<{ context: BrowserContext; page: Page }> {
-  const context = await browser.newContext({ viewport: { width: 1100, height: 760 }, baseURL: web.server.httpUrl });
-  const page = await context.newPage();
-  page.setDefaultTimeout(10_000);
-  return { context, page };
-}
 
 /** Bob or Carol on the SDK: signs up and writes to Alice. */
 async function writeToAlice(phoneNumber: string, code: string, name: string, text: string): Promise<void> {
@@ -78,8 +71,7 @@ test('[WEB62] [WEB64] a draft typed on one device, saved on leaving the chat, sh
       if (payload.toString().includes('messages.saveDraft')) saveFrames.push(Date.now());
     });
   });
-  await laptop.page.goto('/');
-  await signIn(laptop.page, ALICE_PHONE, 'Alice Drafts');
+  await openAndSignIn(laptop.page, ALICE_PHONE, 'Alice Drafts');
   await laptop.page.getByRole('button', { name: 'Settings' }).click();
   await laptop.page.getByLabel('Username').fill(ALICE_USERNAME);
   await laptop.page.getByRole('button', { name: 'Save username' }).click();
@@ -89,8 +81,7 @@ test('[WEB62] [WEB64] a draft typed on one device, saved on leaving the chat, sh
   await writeToAlice('+9996690009', '99999', 'Carol Drafts', 'Hi from Carol');
 
   // The same account on a second device.
-  await phone.page.goto('/');
-  await signIn(phone.page, ALICE_PHONE, 'Alice Drafts');
+  await openAndSignIn(phone.page, ALICE_PHONE, 'Alice Drafts');
   await row(phone.page, 'Bob Drafts').waitFor();
 
   await openChat(laptop.page, 'Bob Drafts');

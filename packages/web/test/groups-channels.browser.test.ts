@@ -2,9 +2,9 @@ import assert from 'node:assert/strict';
 import { rm } from 'node:fs/promises';
 import { after, before, test } from 'node:test';
 import { SamizdatClient } from '@samizdat/client';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { WebSocket } from 'ws';
-import { buildApp, launchChromium, saveScreenshot, signIn, startWebServer } from './browser-harness.ts';
+import { type BrowserUser, buildApp, launchChromium, openAndSignIn, openBrowserUser, saveScreenshot, startWebServer } from './browser-harness.ts';
 
 /**
  * Groups and channels in the web client, end to end: a production build served by a real server,
@@ -14,8 +14,8 @@ import { buildApp, launchChromium, saveScreenshot, signIn, startWebServer } from
 let dist: string;
 let web: Awaited<ReturnType<typeof startWebServer>>;
 let browser: Browser;
-let alice: { context: BrowserContext; page: Page };
-let bob: { context: BrowserContext; page: Page };
+let alice: BrowserUser;
+let bob: BrowserUser;
 
 const ALICE_PHONE = '+9996610001';
 const BOB_PHONE = '+9996620002';
@@ -40,12 +40,10 @@ before(async () => {
   } finally {
     await node.close();
   }
-  alice = await openUser();
-  bob = await openUser();
-  await alice.page.goto('/');
-  await signIn(alice.page, ALICE_PHONE, 'Alice Liddell');
-  await bob.page.goto('/');
-  await signIn(bob.page, BOB_PHONE, 'Bob Marley');
+  alice = await openBrowserUser(browser, web.server.httpUrl, { timeoutMs: 15_000 });
+  bob = await openBrowserUser(browser, web.server.httpUrl, { timeoutMs: 15_000 });
+  await openAndSignIn(alice.page, ALICE_PHONE, 'Alice Liddell');
+  await openAndSignIn(bob.page, BOB_PHONE, 'Bob Marley');
 });
 
 after(async () => {
@@ -53,13 +51,6 @@ after(async () => {
   await web?.stop();
   if (dist !== undefined) await rm(dist, { recursive: true, force: true });
 });
-
-async function openUser(): Promise<{ context: BrowserContext; page: Page }> {
-  const context = await browser.newContext({ viewport: { width: 1100, height: 760 }, baseURL: web.server.httpUrl });
-  const page = await context.newPage();
-  page.setDefaultTimeout(15_000);
-  return { context, page };
-}
 
 function composer(page: Page) {
   return page.getByRole('textbox', { name: 'Message', exact: true });

@@ -2,9 +2,9 @@ import assert from 'node:assert/strict';
 import { rm } from 'node:fs/promises';
 import { after, before, test } from 'node:test';
 import { SamizdatClient } from '@samizdat/client';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { WebSocket } from 'ws';
-import { buildApp, launchChromium, saveScreenshot, signIn, startWebServer } from './browser-harness.ts';
+import { type BrowserUser, buildApp, launchChromium, openAndSignIn, openBrowserUser, saveScreenshot, startWebServer } from './browser-harness.ts';
 
 /**
  * Message actions end to end ([WEB10]–[WEB16]): Alice and Bob in two browser contexts, Carol on
@@ -13,8 +13,8 @@ import { buildApp, launchChromium, saveScreenshot, signIn, startWebServer } from
 let dist: string;
 let web: Awaited<ReturnType<typeof startWebServer>>;
 let browser: Browser;
-let alice: { context: BrowserContext; page: Page };
-let bob: { context: BrowserContext; page: Page };
+let alice: BrowserUser;
+let bob: BrowserUser;
 let carol: SamizdatClient;
 
 const ALICE_PHONE = '+9996640004';
@@ -27,8 +27,8 @@ before(async () => {
   dist = await buildApp();
   web = await startWebServer(dist);
   browser = await launchChromium();
-  alice = await openUser();
-  bob = await openUser();
+  alice = await openBrowserUser(browser, web.server.httpUrl, { timeoutMs: 10_000 });
+  bob = await openBrowserUser(browser, web.server.httpUrl, { timeoutMs: 10_000 });
 });
 
 after(async () => {
@@ -37,13 +37,6 @@ after(async () => {
   await web?.stop();
   if (dist !== undefined) await rm(dist, { recursive: true, force: true });
 });
-
-async function openUser(): Promise<{ context: BrowserContext; page: Page }> {
-  const context = await browser.newContext({ viewport: { width: 1100, height: 760 }, baseURL: web.server.httpUrl });
-  const page = await context.newPage();
-  page.setDefaultTimeout(10_000);
-  return { context, page };
-}
 
 function composer(page: Page) {
   return page.getByRole('textbox', { name: 'Message', exact: true });
@@ -76,10 +69,8 @@ async function send(page: Page, text: string): Promise<void> {
 }
 
 test('[WEB12] typing shows "typing…" to the other user in the header and the chat list, and the header shows online status', async () => {
-  await alice.page.goto('/');
-  await signIn(alice.page, ALICE_PHONE, 'Alice Actions');
-  await bob.page.goto('/');
-  await signIn(bob.page, BOB_PHONE, 'Bob Actions');
+  await openAndSignIn(alice.page, ALICE_PHONE, 'Alice Actions');
+  await openAndSignIn(bob.page, BOB_PHONE, 'Bob Actions');
 
   await takeUsername(bob.page, BOB_USERNAME);
   await takeUsername(alice.page, ALICE_USERNAME);

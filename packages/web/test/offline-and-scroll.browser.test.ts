@@ -3,9 +3,9 @@ import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { SamizdatClient } from '@samizdat/client';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { WebSocket } from 'ws';
-import { buildApp, launchChromium, REPO_DIR, saveScreenshot, signIn, startCuttableProxy, startWebServer, type CuttableProxy } from './browser-harness.ts';
+import { buildApp, launchChromium, openAndSignIn, openBrowserUser, REPO_DIR, saveScreenshot, signIn, startCuttableProxy, startWebServer, type CuttableProxy } from './browser-harness.ts';
 
 /**
  * The offline cache, a 10,000-message history and the accessibility pass ([WEB50]–[WEB59]): a
@@ -58,13 +58,6 @@ after(async () => {
   if (dist !== undefined) await rm(dist, { recursive: true, force: true });
 });
 
-async function openPage(baseURL: string, viewport = { width: 1100, height: 760 }): Promise<{ context: BrowserContext; page: Page }> {
-  const context = await browser.newContext({ viewport, baseURL });
-  const page = await context.newPage();
-  page.setDefaultTimeout(15_000);
-  return { context, page };
-}
-
 /** A user signed up through the SDK in this process. */
 async function sdkUser(phone: string, name: string): Promise<SamizdatClient> {
   const client = new SamizdatClient({ url: web.server.wsUrl, WebSocket });
@@ -110,9 +103,8 @@ async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs = 
 }
 
 test('[WEB50] [WEB51] [WEB52] a reload without the server shows the cached chats and history, read-only and marked offline; back online, changes arrive exactly once', async () => {
-  const { page } = await openPage(link.url);
-  await page.goto('/');
-  await signIn(page, '+9996640004', 'Dave Offline');
+  const { page } = await openBrowserUser(browser, link.url, { timeoutMs: 15_000 });
+  await openAndSignIn(page, '+9996640004', 'Dave Offline');
   const erin = await sdkUser('+9996650005', 'Erin Online');
   const { user: dave } = await erin.call('users.resolvePhone', { phone: '+9996640004' });
   const peer = { type: 'user' as const, userId: dave.id };
@@ -170,7 +162,7 @@ test('[WEB50] [WEB51] [WEB52] a reload without the server shows the cached chats
 });
 
 test('[WEB54] [WEB55] a 10,000-message history scrolls to its first message with a bounded DOM, in order, each message once', async () => {
-  const { page } = await openPage(web.server.httpUrl, { width: 1000, height: 760 });
+  const { page } = await openBrowserUser(browser, web.server.httpUrl, { width: 1000, timeoutMs: 15_000 });
   await page.goto('/');
   const seedMs = await seeding;
   await signIn(page, '+9996660006', 'Frank Reader');
@@ -287,9 +279,8 @@ async function unnamedControls(page: Page): Promise<string[]> {
 }
 
 test('[WEB56] [WEB57] [WEB58] [WEB59] keys move between chats and edit the last message; focus is visible; every button and link has a name', async () => {
-  const { page } = await openPage(web.server.httpUrl, { width: 1100, height: 760 });
-  await page.goto('/');
-  await signIn(page, '+9996680008', 'Heidi Keys');
+  const { page } = await openBrowserUser(browser, web.server.httpUrl, { timeoutMs: 15_000 });
+  await openAndSignIn(page, '+9996680008', 'Heidi Keys');
   const names = ['Ivan First', 'Judy Second', 'Karl Third'];
   for (const [index, name] of names.entries()) {
     const other = await sdkUser(`+99966${9 - index}000${index}`.slice(0, 11), name);

@@ -2,9 +2,9 @@ import assert from 'node:assert/strict';
 import { rm } from 'node:fs/promises';
 import { after, before, test } from 'node:test';
 import { SamizdatClient } from '@samizdat/client';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { WebSocket } from 'ws';
-import { buildApp, launchChromium, saveScreenshot, signIn, startWebServer } from './browser-harness.ts';
+import { type BrowserUser, buildApp, launchChromium, openAndSignIn, openBrowserUser, saveScreenshot, startWebServer } from './browser-harness.ts';
 
 /**
  * Pinned chats end to end ([WEB60]): one user signed in twice (two browser contexts, as two
@@ -14,8 +14,8 @@ let dist: string;
 let web: Awaited<ReturnType<typeof startWebServer>>;
 let browser: Browser;
 let seeder: SamizdatClient;
-let laptop: { context: BrowserContext; page: Page };
-let desktop: { context: BrowserContext; page: Page };
+let laptop: BrowserUser;
+let desktop: BrowserUser;
 
 const PHONE = '+9996670001';
 
@@ -31,8 +31,8 @@ before(async () => {
     const { chat } = await seeder.call('chats.createGroup', { title, userIds: [] });
     await seeder.sendMessage({ type: 'chat', chatId: chat.id }, `hello from ${title}`);
   }
-  laptop = await openDevice();
-  desktop = await openDevice();
+  laptop = await openBrowserUser(browser, web.server.httpUrl, { timeoutMs: 10_000 });
+  desktop = await openBrowserUser(browser, web.server.httpUrl, { timeoutMs: 10_000 });
 });
 
 after(async () => {
@@ -41,13 +41,6 @@ after(async () => {
   await web?.stop();
   if (dist !== undefined) await rm(dist, { recursive: true, force: true });
 });
-
-async function openDevice(): Promise<{ context: BrowserContext; page: Page }> {
-  const context = await browser.newContext({ viewport: { width: 1100, height: 760 }, baseURL: web.server.httpUrl });
-  const page = await context.newPage();
-  page.setDefaultTimeout(10_000);
-  return { context, page };
-}
 
 /** The chat list's titles, top to bottom. */
 async function titles(page: Page): Promise<string[]> {
@@ -68,8 +61,7 @@ async function waitForTop(page: Page, expected: string[]): Promise<void> {
 
 test('[WEB60] a chat pinned on one device moves to the top with a pin on both; unpinned on the other, it goes back', async () => {
   for (const { page } of [laptop, desktop]) {
-    await page.goto('/');
-    await signIn(page, PHONE, 'Pia Pinner');
+    await openAndSignIn(page, PHONE, 'Pia Pinner');
     await waitForTop(page, ['Pin Gamma', 'Pin Beta', 'Pin Alpha']);
   }
 

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { readFile, rm } from 'node:fs/promises';
 import { after, before, test } from 'node:test';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { buildApp, launchChromium, saveScreenshot, signIn, startWebServer } from './browser-harness.ts';
+import type { Browser, Page } from 'playwright-core';
+import { type BrowserUser, buildApp, launchChromium, openAndSignIn, openBrowserUser, saveScreenshot, secretPane, sendSecret, startSecretChat, startWebServer } from './browser-harness.ts';
 
 /**
  * The message menu, files and the verified mark of secret chats end to end ([WEB48], [WEB49],
@@ -12,8 +12,8 @@ import { buildApp, launchChromium, saveScreenshot, signIn, startWebServer } from
 let dist: string;
 let web: Awaited<ReturnType<typeof startWebServer>>;
 let browser: Browser;
-let alice: { context: BrowserContext; page: Page };
-let bob: { context: BrowserContext; page: Page };
+let alice: BrowserUser;
+let bob: BrowserUser;
 
 const ALICE_PHONE = '+9996650005';
 const BOB_PHONE = '+9996660006';
@@ -22,8 +22,8 @@ before(async () => {
   dist = await buildApp();
   web = await startWebServer(dist);
   browser = await launchChromium();
-  alice = await openUser();
-  bob = await openUser();
+  alice = await openBrowserUser(browser, web.server.httpUrl, { width: 1200, timeoutMs: 15_000, acceptDownloads: true });
+  bob = await openBrowserUser(browser, web.server.httpUrl, { width: 1200, timeoutMs: 15_000, acceptDownloads: true });
 });
 
 after(async () => {
@@ -31,23 +31,6 @@ after(async () => {
   await web?.stop();
   if (dist !== undefined) await rm(dist, { recursive: true, force: true });
 });
-
-async function openUser(): Promise<{ context: BrowserContext; page: Page }> {
-  const context = await browser.newContext({ viewport: { width: 1200, height: 760 }, baseURL: web.server.httpUrl, acceptDownloads: true });
-  const page = await context.newPage();
-  page.setDefaultTimeout(15_000);
-  return { context, page };
-}
-
-function secretPane(page: Page) {
-  return page.getByRole('region', { name: 'Secret conversation' });
-}
-
-async function sendSecret(page: Page, text: string): Promise<void> {
-  const box = page.getByRole('textbox', { name: 'Secret message' });
-  await box.fill(text);
-  await box.press('Enter');
-}
 
 /** The bubble of the open secret conversation holding `text`. */
 function bubble(page: Page, text: string) {
@@ -63,22 +46,11 @@ async function openMenu(page: Page, target: ReturnType<typeof bubble>) {
 }
 
 test('[WEB48][WEB65] in a secret chat, edits, reactions (with who reacted) and deletions reach the peer, and the menu never offers Forward', async () => {
-  await alice.page.goto('/');
-  await signIn(alice.page, ALICE_PHONE, 'Alice Cooper');
-  await bob.page.goto('/');
-  await signIn(bob.page, BOB_PHONE, 'Bob Dylan');
+  await openAndSignIn(alice.page, ALICE_PHONE, 'Alice Cooper');
+  await openAndSignIn(bob.page, BOB_PHONE, 'Bob Dylan');
 
-  await alice.page.getByRole('button', { name: 'New chat' }).click();
-  await alice.page.getByLabel('Username or phone number').fill(BOB_PHONE);
-  const deadline = Date.now() + 15_000;
-  for (;;) {
-    await alice.page.getByRole('button', { name: 'Start secret chat' }).click();
-    const outcome = secretPane(alice.page).or(alice.page.getByRole('dialog').getByRole('alert')).first();
-    await outcome.waitFor();
-    if (await secretPane(alice.page).isVisible()) break;
-    assert.ok(Date.now() < deadline, `Bob never became reachable in a secret chat: ${await outcome.innerText()}`);
-    await alice.page.waitForTimeout(300);
-  }
+  // Alice starts a secret chat with Bob's number (retried until his device has registered its keys).
+  await startSecretChat(alice.page, BOB_PHONE);
   await sendSecret(alice.page, 'Original plan: noon');
   await bob.page.getByRole('button', { name: /^Secret chat with Alice Cooper/ }).click();
   await bubble(bob.page, 'Original plan: noon').waitFor();

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { rm } from 'node:fs/promises';
 import { after, before, test } from 'node:test';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { buildApp, launchChromium, saveScreenshot, signIn, startWebServer } from './browser-harness.ts';
+import type { Browser, Page } from 'playwright-core';
+import { type BrowserUser, buildApp, launchChromium, openAndSignIn, openBrowserUser, saveScreenshot, secretPane, sendSecret, startSecretChat, startWebServer } from './browser-harness.ts';
 
 /**
  * Secret chats and settings end to end: a production build served by a real server, two users in
@@ -12,8 +12,8 @@ import { buildApp, launchChromium, saveScreenshot, signIn, startWebServer } from
 let dist: string;
 let web: Awaited<ReturnType<typeof startWebServer>>;
 let browser: Browser;
-let alice: { context: BrowserContext; page: Page };
-let bob: { context: BrowserContext; page: Page };
+let alice: BrowserUser;
+let bob: BrowserUser;
 
 const ALICE_PHONE = '+9996630003';
 const BOB_PHONE = '+9996640004';
@@ -22,8 +22,8 @@ before(async () => {
   dist = await buildApp();
   web = await startWebServer(dist);
   browser = await launchChromium();
-  alice = await openUser();
-  bob = await openUser();
+  alice = await openBrowserUser(browser, web.server.httpUrl, { width: 1200, timeoutMs: 15_000 });
+  bob = await openBrowserUser(browser, web.server.httpUrl, { width: 1200, timeoutMs: 15_000 });
 });
 
 after(async () => {
@@ -31,25 +31,6 @@ after(async () => {
   await web?.stop();
   if (dist !== undefined) await rm(dist, { recursive: true, force: true });
 });
-
-async function openUser(): Promise<{ context: BrowserContext; page: Page }> {
-  const context = await browser.newContext({ viewport: { width: 1200, height: 760 }, baseURL: web.server.httpUrl });
-  const page = await context.newPage();
-  page.setDefaultTimeout(15_000);
-  return { context, page };
-}
-
-/** The open secret conversation. */
-function secretPane(page: Page) {
-  return page.getByRole('region', { name: 'Secret conversation' });
-}
-
-/** Sends a message in the open secret conversation. */
-async function sendSecret(page: Page, text: string): Promise<void> {
-  const box = page.getByRole('textbox', { name: 'Secret message' });
-  await box.fill(text);
-  await box.press('Enter');
-}
 
 /** Opens the verification screen and reads what it shows, then closes it. */
 async function readSafetyNumber(page: Page): Promise<{ digits: string; groups: string[]; emoji: string[] }> {
@@ -63,24 +44,11 @@ async function readSafetyNumber(page: Page): Promise<{ digits: string; groups: s
 }
 
 test('[WEB40][WEB41][WEB42][WEB44] a secret chat started from the new-chat dialog arrives decrypted with a lock, and both users see the same safety number and emoji', async () => {
-  await alice.page.goto('/');
-  await signIn(alice.page, ALICE_PHONE, 'Alice Cooper');
-  await bob.page.goto('/');
-  await signIn(bob.page, BOB_PHONE, 'Bob Dylan');
+  await openAndSignIn(alice.page, ALICE_PHONE, 'Alice Cooper');
+  await openAndSignIn(bob.page, BOB_PHONE, 'Bob Dylan');
 
-  // Alice starts a secret chat with Bob's number. Bob's device registers its keys once he is
-  // signed in; until then the server says he has none, so the attempt is repeated.
-  await alice.page.getByRole('button', { name: 'New chat' }).click();
-  await alice.page.getByLabel('Username or phone number').fill(BOB_PHONE);
-  const deadline = Date.now() + 15_000;
-  for (;;) {
-    await alice.page.getByRole('button', { name: 'Start secret chat' }).click();
-    const outcome = await secretPane(alice.page).or(alice.page.getByRole('dialog').getByRole('alert')).first();
-    await outcome.waitFor();
-    if (await secretPane(alice.page).isVisible()) break;
-    assert.ok(Date.now() < deadline, `Bob never became reachable in a secret chat: ${await outcome.innerText()}`);
-    await alice.page.waitForTimeout(300);
-  }
+  // Alice starts a secret chat with Bob's number (retried until his device has registered its keys).
+  await startSecretChat(alice.page, BOB_PHONE);
   await secretPane(alice.page).getByRole('heading', { name: 'Bob Dylan' }).waitFor();
   await secretPane(alice.page).getByText('Secret chat started.').waitFor();
   // The chat is in Alice's list under "Secret chats", with a lock.
@@ -185,9 +153,8 @@ test('[WEB45][WEB46][WEB47] settings change the name and privacy, list active se
   await settings.getByRole('button', { name: 'Close' }).click();
 
   // Alice signs in a second time, in another browser.
-  const second = await openUser();
-  await second.page.goto('/');
-  await signIn(second.page, ALICE_PHONE, 'Alice Cooper');
+  const second = await openBrowserUser(browser, web.server.httpUrl, { width: 1200, timeoutMs: 15_000 });
+  await openAndSignIn(second.page, ALICE_PHONE, 'Alice Cooper');
 
   // The privacy choices came back from the server.
   await page.getByRole('button', { name: 'Settings' }).click();

@@ -2,9 +2,9 @@ import assert from 'node:assert/strict';
 import { rm } from 'node:fs/promises';
 import { after, before, test } from 'node:test';
 import { SamizdatClient } from '@samizdat/client';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { WebSocket } from 'ws';
-import { buildApp, launchChromium, saveScreenshot, signIn, startCuttableProxy, startWebServer, type CuttableProxy } from './browser-harness.ts';
+import { buildApp, launchChromium, openAndSignIn, openBrowserUser, saveScreenshot, signIn, startCuttableProxy, startWebServer, type BrowserUser, type CuttableProxy } from './browser-harness.ts';
 
 /**
  * The web client end to end: a production build served by a real server, two users in two
@@ -16,8 +16,8 @@ let web: Awaited<ReturnType<typeof startWebServer>>;
 let browser: Browser;
 /** Alice's way to the server, cut while she is offline. */
 let alicesLink: CuttableProxy;
-let alice: { context: BrowserContext; page: Page };
-let bob: { context: BrowserContext; page: Page };
+let alice: BrowserUser;
+let bob: BrowserUser;
 
 const ALICE_PHONE = '+9996610001';
 const BOB_PHONE = '+9996620002';
@@ -28,8 +28,8 @@ before(async () => {
   web = await startWebServer(dist);
   alicesLink = await startCuttableProxy(web.server.port);
   browser = await launchChromium();
-  alice = await openUser({ width: 1200, height: 760 }, alicesLink.url);
-  bob = await openUser({ width: 390, height: 760 }, web.server.httpUrl);
+  alice = await openBrowserUser(browser, alicesLink.url, { width: 1200, timeoutMs: 10_000 });
+  bob = await openBrowserUser(browser, web.server.httpUrl, { width: 390, timeoutMs: 10_000 });
 });
 
 after(async () => {
@@ -38,13 +38,6 @@ after(async () => {
   await web?.stop();
   if (dist !== undefined) await rm(dist, { recursive: true, force: true });
 });
-
-async function openUser(viewport: { width: number; height: number }, baseURL: string): Promise<{ context: BrowserContext; page: Page }> {
-  const context = await browser.newContext({ viewport, baseURL });
-  const page = await context.newPage();
-  page.setDefaultTimeout(10_000);
-  return { context, page };
-}
 
 /** The message box of the open conversation. */
 function composer(page: Page) {
@@ -82,8 +75,7 @@ test('[WEB4] two users sign in, start a chat by username, exchange messages, cat
   await alice.page.getByLabel('Phone number').waitFor();
   await saveScreenshot(alice.page, 'sign-in');
   await signIn(alice.page, ALICE_PHONE, 'Alice Liddell');
-  await bob.page.goto('/');
-  await signIn(bob.page, BOB_PHONE, 'Bob Marley');
+  await openAndSignIn(bob.page, BOB_PHONE, 'Bob Marley');
 
   // Bob takes a username in settings.
   await bob.page.getByRole('button', { name: 'Settings' }).click();

@@ -6,6 +6,7 @@ import { hasRight, isAdmin } from '../../model/group-rules.ts';
 import { Avatar } from '../common/avatar.tsx';
 import { Dialog } from '../common/dialog.tsx';
 import { errorText } from '../common/error-text.ts';
+import { FormError } from '../common/form-error.tsx';
 import type { GroupsActions } from '../groups/groups-context.ts';
 import { AddMembersForm } from './add-members-form.tsx';
 import { EditInfoForm } from './edit-info-form.tsx';
@@ -154,11 +155,7 @@ function GroupInfo({ actions, chat, snapshot, onClose }: { actions: GroupsAction
             }}
           />
         )}
-        {members.error !== null && (
-          <p className="form-error" role="alert">
-            {members.error}
-          </p>
-        )}
+        <FormError error={members.error} />
         <ul className="member-list" aria-label="Member list">
           {members.members.map((member) => (
             <MemberRow
@@ -174,11 +171,7 @@ function GroupInfo({ actions, chat, snapshot, onClose }: { actions: GroupsAction
         </ul>
         {!members.isAdminsOnly && members.count > members.members.length && <p className="field-hint">and {members.count - members.members.length} more</p>}
       </section>
-      {error !== null && (
-        <p className="form-error" role="alert">
-          {error}
-        </p>
-      )}
+      <FormError error={error} />
       {chat.myRole !== null &&
         (isLeaving ? (
           <div className="button-row">

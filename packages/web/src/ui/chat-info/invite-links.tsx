@@ -2,6 +2,8 @@ import type { SamizdatClient } from '@samizdat/client';
 import type { Chat, InviteLink } from '@samizdat/protocol';
 import { useEffect, useState } from 'react';
 import { errorText } from '../common/error-text.ts';
+import { FormError } from '../common/form-error.tsx';
+import { useBusyTask } from '../common/use-busy-task.ts';
 import { CopyButton } from './copy-button.tsx';
 
 /**
@@ -11,8 +13,7 @@ import { CopyButton } from './copy-button.tsx';
  */
 export function InviteLinks({ client, chat }: { client: SamizdatClient; chat: Chat }) {
   const [links, setLinks] = useState<readonly InviteLink[] | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const [isBusy, setBusy] = useState(false);
+  const { isBusy, error, setError, run } = useBusyTask();
 
   useEffect(() => {
     let isCurrent = true;
@@ -25,17 +26,12 @@ export function InviteLinks({ client, chat }: { client: SamizdatClient; chat: Ch
     };
   }, [client, chat.id]);
 
-  async function run(task: () => Promise<InviteLink>): Promise<void> {
-    setBusy(true);
-    setError(null);
-    try {
+  /** Runs a call that makes or revokes a link, and puts the link as it now is on top of the list. */
+  function updateLink(task: () => Promise<InviteLink>): Promise<void> {
+    return run(async () => {
       const invite = await task();
       setLinks((current) => [invite, ...(current ?? []).filter((link) => link.hash !== invite.hash)]);
-    } catch (caught) {
-      setError(errorText(caught));
-    } finally {
-      setBusy(false);
-    }
+    });
   }
 
   return (
@@ -54,7 +50,7 @@ export function InviteLinks({ client, chat }: { client: SamizdatClient; chat: Ch
             {!link.isRevoked && (
               <>
                 <CopyButton text={link.link} label="Copy invite link" />
-                <button type="button" className="link-button danger-text" disabled={isBusy} onClick={() => void run(async () => (await client.call('chats.revokeInviteLink', { chatId: chat.id, hash: link.hash })).invite)}>
+                <button type="button" className="link-button danger-text" disabled={isBusy} onClick={() => void updateLink(async () => (await client.call('chats.revokeInviteLink', { chatId: chat.id, hash: link.hash })).invite)}>
                   Revoke
                 </button>
               </>
@@ -62,14 +58,10 @@ export function InviteLinks({ client, chat }: { client: SamizdatClient; chat: Ch
           </li>
         ))}
       </ul>
-      <button type="button" className="plain-button" disabled={isBusy} onClick={() => void run(async () => (await client.call('chats.exportInviteLink', { chatId: chat.id })).invite)}>
+      <button type="button" className="plain-button" disabled={isBusy} onClick={() => void updateLink(async () => (await client.call('chats.exportInviteLink', { chatId: chat.id })).invite)}>
         Create invite link
       </button>
-      {error !== null && (
-        <p className="form-error" role="alert">
-          {error}
-        </p>
-      )}
+      <FormError error={error} />
     </section>
   );
 }

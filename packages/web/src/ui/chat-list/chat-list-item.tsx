@@ -6,6 +6,7 @@ import { PinIcon } from '../common/icons.tsx';
 import { ChatTypingPreview } from '../conversation/actions/chat-typing-preview.tsx';
 import { ReadTicks } from '../conversation/read-ticks.tsx';
 import { DraftPreview } from './draft-preview.tsx';
+import { UnreadBadge } from './unread-badge.tsx';
 
 /** One row of the chat list: avatar, name, last message with its time and ticks, unread badge. */
 export const ChatListItem = memo(function ChatListItem({ chat, users, selfId, isSelected, onSelect, onTogglePin }: { chat: Chat; users: ReadonlyMap<number, User>; selfId: number; isSelected: boolean; onSelect: (chatId: number) => void; onTogglePin?: (chatId: number, pinned: boolean) => void }) {
@@ -57,11 +58,7 @@ export const ChatListItem = memo(function ChatListItem({ chat, users, selfId, is
                 )}
               </ChatTypingPreview>
             </span>
-            {chat.unreadCount > 0 && (
-              <span className="unread-badge" aria-hidden="true">
-                {chat.unreadCount > 999 ? '999+' : chat.unreadCount}
-              </span>
-            )}
+            <UnreadBadge count={chat.unreadCount} />
           </span>
         </span>
       </button>

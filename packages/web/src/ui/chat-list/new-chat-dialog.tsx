@@ -3,6 +3,7 @@ import type { User } from '@samizdat/protocol';
 import { useState } from 'react';
 import { Dialog } from '../common/dialog.tsx';
 import { errorText } from '../common/error-text.ts';
+import { FormError } from '../common/form-error.tsx';
 import { findPeer, type ChatPreview } from '../groups/find-peer.ts';
 import { NewChatMenu } from '../groups/new-chat-menu.tsx';
 
@@ -30,11 +31,7 @@ export function NewChatDialog({ client, onFound, onFoundSecret, onClose, groups 
           <span>Username or phone number</span>
           <input name="peer" autoFocus required placeholder={groups === undefined ? '@username or +1 555 0100' : '@username, +1 555 0100 or invite link'} value={query} onChange={(event) => setQuery(event.target.value)} />
         </label>
-        {error !== null && (
-          <p className="form-error" role="alert">
-            {error}
-          </p>
-        )}
+        <FormError error={error} />
         <button type="submit" className="primary-button" disabled={isBusy || query.trim() === ''}>
           {isBusy ? 'Looking up…' : 'Start chat'}
         </button>

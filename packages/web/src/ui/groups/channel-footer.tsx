@@ -1,6 +1,6 @@
 import type { Chat } from '@samizdat/protocol';
-import { useState } from 'react';
-import { errorText } from '../common/error-text.ts';
+import { FormError } from '../common/form-error.tsx';
+import { useBusyTask } from '../common/use-busy-task.ts';
 import { useGroups } from './groups-context.ts';
 import './groups.css';
 
@@ -10,21 +10,8 @@ import './groups.css';
  */
 export function ChannelFooter({ chat }: { chat: Chat }) {
   const groups = useGroups();
-  const [error, setError] = useState<string | null>(null);
-  const [isBusy, setBusy] = useState(false);
+  const { isBusy, error, run } = useBusyTask();
   const isMember = chat.myRole !== null;
-
-  async function run(task: () => Promise<void>): Promise<void> {
-    setBusy(true);
-    setError(null);
-    try {
-      await task();
-    } catch (caught) {
-      setError(errorText(caught));
-    } finally {
-      setBusy(false);
-    }
-  }
 
   return (
     <footer className="channel-footer">
@@ -46,11 +33,7 @@ export function ChannelFooter({ chat }: { chat: Chat }) {
           Join {chat.type === 'channel' ? 'channel' : 'group'}
         </button>
       )}
-      {error !== null && (
-        <p className="form-error" role="alert">
-          {error}
-        </p>
-      )}
+      <FormError error={error} />
     </footer>
   );
 }

@@ -4,6 +4,7 @@ import { formatTime, messagePreview, userName } from '../../model/format.ts';
 import { Avatar } from '../common/avatar.tsx';
 import { Dialog } from '../common/dialog.tsx';
 import { errorText } from '../common/error-text.ts';
+import { FormError } from '../common/form-error.tsx';
 import type { GroupsActions } from './groups-context.ts';
 
 /** Replies fetched per thread: the newest this many. */
@@ -80,11 +81,7 @@ export function CommentsDialog({ actions, channelId, postId, onClose }: { action
           ))}
         </ol>
       </div>
-      {error !== null && (
-        <p className="form-error" role="alert">
-          {error}
-        </p>
-      )}
+      <FormError error={error} />
       {thread !== null && (
         <form
           className="comments-form"

@@ -2,6 +2,7 @@ import { useState } from 'react';
 import { Avatar } from '../common/avatar.tsx';
 import { Dialog } from '../common/dialog.tsx';
 import { errorText } from '../common/error-text.ts';
+import { FormError } from '../common/form-error.tsx';
 import type { ChatPreview } from './find-peer.ts';
 import type { GroupsActions } from './groups-context.ts';
 
@@ -55,11 +56,7 @@ export function JoinChatDialog({ actions, preview, onClose }: { actions: GroupsA
           {info.about}
         </p>
       )}
-      {error !== null && (
-        <p className="form-error" role="alert">
-          {error}
-        </p>
-      )}
+      <FormError error={error} />
       <button type="button" className="primary-button wide-button" disabled={isBusy} onClick={() => void join()}>
         {memberChatId !== null ? `Open ${noun}` : isBusy ? 'Joining…' : `Join ${noun}`}
       </button>

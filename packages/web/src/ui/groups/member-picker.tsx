@@ -4,6 +4,7 @@ import { useState } from 'react';
 import { userName } from '../../model/format.ts';
 import { Avatar } from '../common/avatar.tsx';
 import { errorText } from '../common/error-text.ts';
+import { FormError } from '../common/form-error.tsx';
 import './groups.css';
 
 /**
@@ -68,11 +69,7 @@ export function MemberPicker({ client, candidates, selected, onChange, onUserFou
           Add
         </button>
       </div>
-      {error !== null && (
-        <p className="form-error" role="alert">
-          {error}
-        </p>
-      )}
+      <FormError error={error} />
       {candidates.length === 0 ? (
         <p className="field-hint">No contacts yet: add people by their @username.</p>
       ) : (

@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import { Dialog } from '../common/dialog.tsx';
 import { errorText } from '../common/error-text.ts';
+import { FormError } from '../common/form-error.tsx';
 import type { GroupsActions } from './groups-context.ts';
 
 /** Creates a channel: a title, an optional public @username and an about text ([WEB30]). */
@@ -49,11 +50,7 @@ export function NewChannelDialog({ actions, onClose }: { actions: GroupsActions;
           <span>Description (optional)</span>
           <textarea name="about" rows={3} maxLength={1024} value={about} onChange={(event) => setAbout(event.target.value)} />
         </label>
-        {error !== null && (
-          <p className="form-error" role="alert">
-            {error}
-          </p>
-        )}
+        <FormError error={error} />
         <button type="submit" className="primary-button" disabled={isBusy || title.trim() === ''}>
           {isBusy ? 'Creating…' : 'Create channel'}
         </button>

@@ -5,6 +5,7 @@ import { Avatar } from '../common/avatar.tsx';
 import type { SecretChatSummary } from './secret-chat-store.ts';
 import { secretPreview } from './secret-format.ts';
 import { LockIcon } from './secret-icons.tsx';
+import { UnreadBadge } from '../chat-list/unread-badge.tsx';
 
 /** One secret chat in the list ([WEB41]): a lock before the name, the newest entry, unread badge. */
 export const SecretChatListItem = memo(function SecretChatListItem({ chat, users, selfId, isSelected, onSelect }: { chat: SecretChatSummary; users: ReadonlyMap<number, User>; selfId: number; isSelected: boolean; onSelect: (peerUserId: number) => void }) {
@@ -36,11 +37,7 @@ export const SecretChatListItem = memo(function SecretChatListItem({ chat, users
               {isOwn && <span className="preview-sender">You: </span>}
               {secretPreview(chat.history, selfId, nameOf)}
             </span>
-            {chat.unreadCount > 0 && (
-              <span className="unread-badge" aria-hidden="true">
-                {chat.unreadCount > 999 ? '999+' : chat.unreadCount}
-              </span>
-            )}
+            <UnreadBadge count={chat.unreadCount} />
           </span>
         </span>
       </button>

@@ -3,7 +3,7 @@ import { MAX_MESSAGE_LENGTH } from '@samizdat/protocol';
 import { useLayoutEffect, useRef, useState } from 'react';
 import { CloseIcon, SendIcon } from '../common/icons.tsx';
 import { IconButton } from '../common/icon-button.tsx';
-import { PaperclipIcon } from '../conversation/media/media-icons.tsx';
+import { FilePickerButton } from '../conversation/media/file-picker-button.tsx';
 import { LockIcon } from './secret-icons.tsx';
 
 const MAX_HEIGHT_PX = 200;
@@ -21,7 +21,6 @@ export function SecretComposer({ mode, onCancelMode, onSend, onSaveEdit, onAttac
   const [text, setText] = useState('');
   const draft = useRef('');
   const ref = useRef<HTMLTextAreaElement>(null);
-  const inputRef = useRef<HTMLInputElement>(null);
   const isEditing = mode?.kind === 'edit';
 
   useLayoutEffect(() => {
@@ -88,27 +87,7 @@ export function SecretComposer({ mode, onCancelMode, onSend, onSaveEdit, onAttac
           send();
         }}
       >
-        {!isEditing && (
-          <>
-            <IconButton label="Attach files" className="attach-button" onClick={() => inputRef.current?.click()}>
-              <PaperclipIcon />
-            </IconButton>
-            <input
-              ref={inputRef}
-              type="file"
-              multiple
-              hidden
-              aria-label="Files to attach"
-              onChange={(event) => {
-                const input = event.currentTarget;
-                const files = Array.from(input.files ?? []);
-                // The same file chosen again is a new attachment.
-                input.value = '';
-                if (files.length > 0) onAttach(files);
-              }}
-            />
-          </>
-        )}
+        {!isEditing && <FilePickerButton onPick={(files) => { if (files.length > 0) onAttach(files); }} />}
         <textarea
           ref={ref}
           className="composer-input"

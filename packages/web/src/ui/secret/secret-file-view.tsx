@@ -1,7 +1,7 @@
 import type { SecretFile } from '@samizdat/protocol';
 import { useEffect, useState } from 'react';
 import { formatBytes } from '../../model/media-format.ts';
-import { DownloadIcon, FileIcon } from '../conversation/media/media-icons.tsx';
+import { DocumentCard } from '../conversation/media/document-card.tsx';
 import { photoDisplaySize } from '../conversation/media/media-height.ts';
 import '../conversation/media/media.css';
 
@@ -68,50 +68,7 @@ function SecretPhoto({ file, load }: { file: SecretFile; load: LoadSecretFile })
   );
 }
 
+/** A secret non-photo file: decrypted in the browser, which reports no progress. */
 function SecretDocument({ file, load }: { file: SecretFile; load: LoadSecretFile }) {
-  const [isBusy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
-  const name = file.name === '' ? 'file' : file.name;
-
-  async function download(): Promise<void> {
-    setError(null);
-    setBusy(true);
-    try {
-      saveBlob(await load(file), name);
-    } catch (caught) {
-      setError(caught instanceof Error ? caught.message : String(caught));
-    } finally {
-      setBusy(false);
-    }
-  }
-
-  return (
-    <div className="media-document">
-      <button type="button" className="media-document-button" aria-label={`Download ${name}`} disabled={isBusy} onClick={() => void download()}>
-        {isBusy ? <FileIcon /> : <DownloadIcon />}
-      </button>
-      <div className="media-document-text">
-        <span className="media-document-name" title={name}>
-          {name}
-        </span>
-        <span className="media-document-size">
-          {isBusy ? `Decrypting ${formatBytes(file.size)}…` : formatBytes(file.size)}
-          {error !== null && <span role="alert"> · Cannot download</span>}
-        </span>
-      </div>
-    </div>
-  );
-}
-
-/** Saves a blob as a file named `name`, the way a download link does. */
-function saveBlob(blob: Blob, name: string): void {
-  const url = URL.createObjectURL(blob);
-  const link = document.createElement('a');
-  link.href = url;
-  link.download = name;
-  link.style.display = 'none';
-  document.body.append(link);
-  link.click();
-  link.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 30_000);
+  return <DocumentCard fileName={file.name} size={file.size} fetchBlob={() => load(file)} busyText={() => `Decrypting ${formatBytes(file.size)}…`} />;
 }

@@ -2,6 +2,7 @@ import type { SecretMessage } from '@samizdat/client';
 import { memo, useRef } from 'react';
 import { formatTime } from '../../model/format.ts';
 import { IconButton } from '../common/icon-button.tsx';
+import { MessageMenuTrigger } from '../conversation/actions/message-menu-trigger.tsx';
 import { ReadTicks } from '../conversation/read-ticks.tsx';
 import { SecretFileView, type LoadSecretFile } from './secret-file-view.tsx';
 import { formatRemaining, formatTimer } from './secret-format.ts';
@@ -79,20 +80,7 @@ export const SecretMessageBubble = memo(function SecretMessageBubble({ message, 
           <time dateTime={new Date(message.sentAt).toISOString()}>{formatTime(sentAt)}</time>
           {isOwn && <ReadTicks state={message.readAt === null ? 'sent' : 'read'} />}
         </span>
-        <button
-          type="button"
-          className="message-menu-button"
-          aria-label="Message actions"
-          aria-haspopup="menu"
-          title="Message actions"
-          onClick={(event) => {
-            event.stopPropagation();
-            const box = event.currentTarget.getBoundingClientRect();
-            handlers.onOpenMenu(message, { x: box.left, y: box.bottom });
-          }}
-        >
-          ⋯
-        </button>
+        <MessageMenuTrigger onOpen={(point) => handlers.onOpenMenu(message, point)} />
         <IconButton label="Reply" className="secret-reply-button" onClick={() => handlers.onReply(message)}>
           <ReplyIcon />
         </IconButton>

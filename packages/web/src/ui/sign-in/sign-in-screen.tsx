@@ -1,7 +1,8 @@
 import type { SamizdatClient } from '@samizdat/client';
 import type { User } from '@samizdat/protocol';
 import { useState } from 'react';
-import { errorText } from '../common/error-text.ts';
+import { FormError } from '../common/form-error.tsx';
+import { useBusyTask } from '../common/use-busy-task.ts';
 import { CodeStep } from './code-step.tsx';
 import { NameStep } from './name-step.tsx';
 import { PhoneStep } from './phone-step.tsx';
@@ -11,20 +12,7 @@ type Step = { kind: 'phone' } | { kind: 'code'; phone: string; phoneCodeHash: st
 /** Sign in by phone number and one-time code; a new number also asks for a name (sign-up). */
 export function SignInScreen({ client, onSignedIn }: { client: SamizdatClient; onSignedIn: (user: User) => void }) {
   const [step, setStep] = useState<Step>({ kind: 'phone' });
-  const [error, setError] = useState<string | null>(null);
-  const [isBusy, setBusy] = useState(false);
-
-  async function run(task: () => Promise<void>): Promise<void> {
-    setBusy(true);
-    setError(null);
-    try {
-      await task();
-    } catch (caught) {
-      setError(errorText(caught));
-    } finally {
-      setBusy(false);
-    }
-  }
+  const { isBusy, error, run } = useBusyTask();
 
   const deviceName = `Web · ${browserName()}`;
   return (
@@ -68,11 +56,7 @@ export function SignInScreen({ client, onSignedIn }: { client: SamizdatClient; o
             }
           />
         )}
-        {error !== null && (
-          <p className="form-error" role="alert">
-            {error}
-          </p>
-        )}
+        <FormError error={error} />
       </div>
     </main>
   );

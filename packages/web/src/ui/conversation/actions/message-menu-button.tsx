@@ -1,25 +1,10 @@
 import type { Message } from '@samizdat/protocol';
 import { useConversationActions } from './actions-context.ts';
-import './message-actions.css';
+import { MessageMenuTrigger } from './message-menu-trigger.tsx';
 
-/** The "⋯" button on a bubble (shown on hover and focus) that opens its menu, for keyboards and mice alike. */
+/** A cloud bubble's "⋯" button: opens the conversation's message menu, where there is one. */
 export function MessageMenuButton({ message }: { message: Message }) {
   const context = useConversationActions();
   if (context === null) return null;
-  return (
-    <button
-      type="button"
-      className="message-menu-button"
-      aria-label="Message actions"
-      aria-haspopup="menu"
-      title="Message actions"
-      onClick={(event) => {
-        event.stopPropagation();
-        const box = event.currentTarget.getBoundingClientRect();
-        context.openMenu(message, { x: box.left, y: box.bottom });
-      }}
-    >
-      ⋯
-    </button>
-  );
+  return <MessageMenuTrigger onOpen={(point) => context.openMenu(message, point)} />;
 }
