@@ -29,7 +29,7 @@ import {
 import { FileSecretStore } from '../secret-store.ts';
 import { withSession, type Session } from '../session.ts';
 import { abortOnStopSignal } from '../signals.ts';
-import { readTextArgument } from '../text-input.ts';
+import { readCaptionArgument, readTextArgument } from '../text-input.ts';
 
 /** The help text of a secret message id argument. */
 const SECRET_ID_HELP = `the message, as secret history shows it (#1a2b3c4d): its id or a unique prefix of ${SHORT_ID_LENGTH / 2} characters or more`;
@@ -317,10 +317,7 @@ function sendFileCommand(): Command {
     )
     .action(async (peerInput: string, path: string, options: SendFileOptions, command: Command) => {
       const context = commandContext(command);
-      const caption = options.caption === undefined ? '' : await readTextArgument(options.caption);
-      if (caption.length > MAX_CAPTION_LENGTH) {
-        throw new RpcError('MEDIA_CAPTION_TOO_LONG', `Cannot send file: caption is ${caption.length} characters, limit is ${MAX_CAPTION_LENGTH}`);
-      }
+      const caption = await readCaptionArgument(options.caption);
       // Opened before connecting, so that a wrong path fails at once.
       const opened = await openFileSource(path);
       try {

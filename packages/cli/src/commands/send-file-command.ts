@@ -10,7 +10,7 @@ import { PEER_HELP, resolvePeer } from '../peer.ts';
 import { ProgressBar } from '../progress-bar.ts';
 import { formatSeconds, withSession, withTimeout, type Session } from '../session.ts';
 import { abortOnStopSignal } from '../signals.ts';
-import { readTextArgument } from '../text-input.ts';
+import { readCaptionArgument } from '../text-input.ts';
 import { printSent } from './send-command.ts';
 
 interface SendFileOptions {
@@ -39,10 +39,7 @@ export function sendFileCommand(): Command {
     )
     .action(async (peerInput: string, path: string, options: SendFileOptions, command: Command) => {
       const context = commandContext(command);
-      const caption = options.caption === undefined ? '' : await readTextArgument(options.caption);
-      if (caption.length > MAX_CAPTION_LENGTH) {
-        throw new RpcError('MEDIA_CAPTION_TOO_LONG', `Cannot send file: caption is ${caption.length} characters, limit is ${MAX_CAPTION_LENGTH}`);
-      }
+      const caption = await readCaptionArgument(options.caption);
       // Opened before connecting, so that a wrong path fails at once.
       const opened = await openFileSource(path);
       try {
