@@ -1,3 +1,4 @@
+import { claimingUsername } from '../shared/username-conflict.ts';
 import { normalizeUsername, RpcError, type LastSeenVisibility, type PhoneVisibility, type User } from '@samizdat/protocol';
 import type { Kysely, Selectable } from 'kysely';
 import type { Database, UsersTable } from '../storage/database.ts';
@@ -117,6 +118,6 @@ export class Users {
   async #update(userId: number, values: Partial<Omit<UserRow, 'id'>>): Promise<UserRow> {
     // An update with nothing to set is not SQL; it changes nothing, so it answers the row as it is.
     if (Object.keys(values).length === 0) return (await this.byId(userId))!;
-    return this.db.updateTable('users').set(values).where('id', '=', userId).returningAll().executeTakeFirstOrThrow();
+    return claimingUsername(() => this.db.updateTable('users').set(values).where('id', '=', userId).returningAll().executeTakeFirstOrThrow(), values.username_lower);
   }
 }

@@ -1,3 +1,4 @@
+import { claimingUsername } from '../shared/username-conflict.ts';
 import { randomBytes } from 'node:crypto';
 import {
   normalizeUsername,
@@ -59,7 +60,7 @@ export class ChatService {
     const known = await this.deps.users.byIds(others);
     if (known.length !== others.length) throw new RpcError('PEER_ID_INVALID', 'Cannot create chat: some of the users do not exist');
     const now = this.#now();
-    const { chatId, deliveries } = await this.deps.db.transaction().execute(async (trx) => {
+    const { chatId, deliveries } = await claimingUsername(() => this.deps.db.transaction().execute(async (trx) => {
       const chat = await trx
         .insertInto('chats')
         .values({
@@ -81,7 +82,7 @@ export class ChatService {
       deliveries.push(...(await this.#addMember(trx, chat.id, ownerId, { role: 'owner', rights: null, now })));
       for (const userId of others) deliveries.push(...(await this.#addMember(trx, chat.id, userId, { role: 'member', rights: null, now })));
       return { chatId: chat.id, deliveries };
-    });
+    }), spec.username);
     publish(this.deps.bus, deliveries);
     const view = await this.get(ownerId, chatId);
     return { ...view, updates: forActor(deliveries, ownerId) };
@@ -483,10 +484,14 @@ export class ChatService {
   async #changeChat(actorId: number, chatId: number, values: Partial<ChatRow>): Promise<SequencedUpdate[]> {
     if (Object.keys(values).length === 0) throw new RpcError('CHAT_NOT_MODIFIED', `Cannot change chat ${chatId}: nothing to change was given`);
     const now = this.#now();
-    const deliveries = await this.deps.db.transaction().execute(async (trx) => {
-      await trx.updateTable('chats').set(values).where('id', '=', chatId).execute();
-      return [await appendChatUpdate(trx, { type: 'chatUpdated', chatId, refId: 0, date: now }, (pts) => ({ type: 'chatUpdated', pts, chatId }))];
-    });
+    const deliveries = await claimingUsername(
+      () =>
+        this.deps.db.transaction().execute(async (trx) => {
+          await trx.updateTable('chats').set(values).where('id', '=', chatId).execute();
+          return [await appendChatUpdate(trx, { type: 'chatUpdated', chatId, refId: 0, date: now }, (pts) => ({ type: 'chatUpdated', pts, chatId }))];
+        }),
+      values.username_lower,
+    );
     publish(this.deps.bus, deliveries);
     return forActor(deliveries, actorId);
   }
