@@ -3,8 +3,8 @@ import { test } from 'node:test';
 import type { Chat, Message, User } from '@samizdat/protocol';
 import { formatChatLine, formatHistoryLine, formatMemberLine, formatTypingLine, formatUpdateLine } from './format.ts';
 
-const self: User = { id: 1, displayName: 'Me', username: null, phone: null, isSelf: true, isContact: false };
-const bob: User = { id: 2, displayName: 'Bob', username: 'bobby', phone: null, isSelf: false, isContact: true };
+const self: User = { id: 1, displayName: 'Me', username: null, phone: null, isSelf: true, isContact: false, isBot: false };
+const bob: User = { id: 2, displayName: 'Bob', username: 'bobby', phone: null, isSelf: false, isContact: true, isBot: false };
 const users = new Map<number, User>([
   [1, self],
   [2, bob],

@@ -3,8 +3,8 @@ import { test } from 'node:test';
 import { RpcError, type Chat, type User } from '@samizdat/protocol';
 import { parsePeerInput, resolveChat, resolvePeer, resolveUser, type MethodCaller } from './peer.ts';
 
-const bob: User = { id: 7, displayName: 'Bob', username: 'bobby', phone: null, isSelf: false, isContact: false };
-const self: User = { id: 1, displayName: 'Me', username: null, phone: null, isSelf: true, isContact: false };
+const bob: User = { id: 7, displayName: 'Bob', username: 'bobby', phone: null, isSelf: false, isContact: false, isBot: false };
+const self: User = { id: 1, displayName: 'Me', username: null, phone: null, isSelf: true, isContact: false, isBot: false };
 
 function chat(fields: Partial<Chat> & Pick<Chat, 'id' | 'type'>): Chat {
   return {

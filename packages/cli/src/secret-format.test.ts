@@ -12,8 +12,8 @@ import {
   type SecretLineContext,
 } from './secret-format.ts';
 
-const self: User = { id: 1, displayName: 'Me', username: null, phone: null, isSelf: true, isContact: false };
-const bob: User = { id: 2, displayName: 'Bob\u001b[2J', username: 'bobby', phone: null, isSelf: false, isContact: true };
+const self: User = { id: 1, displayName: 'Me', username: null, phone: null, isSelf: true, isContact: false, isBot: false };
+const bob: User = { id: 2, displayName: 'Bob\u001b[2J', username: 'bobby', phone: null, isSelf: false, isContact: true, isBot: false };
 const context: SecretLineContext = { peerUserId: 2, users: new Map([[1, self], [2, bob]]), selfId: 1 };
 const sentAt = 1_700_000_000_000;
 const date = formatDate(sentAt / 1000);

@@ -28,6 +28,8 @@ export const User = T.Object(
     isSelf: T.Boolean(),
     /** Whether this user is in the viewer's contacts. */
     isContact: T.Boolean(),
+    /** A bot: an account driven by a program through the Bot API, made with `bots.create` or @BotFather. */
+    isBot: T.Boolean(),
   },
   strict,
 );
@@ -50,7 +52,7 @@ export const MessageEntity = T.Object(
     type: T.Union([
       T.Literal('bold'), T.Literal('italic'), T.Literal('underline'), T.Literal('strikethrough'), T.Literal('spoiler'),
       T.Literal('code'), T.Literal('pre'), T.Literal('textUrl'), T.Literal('url'), T.Literal('mention'),
-      T.Literal('hashtag'),
+      T.Literal('hashtag'), T.Literal('botCommand'), T.Literal('email'), T.Literal('blockquote'),
     ]),
     offset: T.Integer({ minimum: 0, maximum: MAX_MESSAGE_LENGTH }),
     length: T.Integer({ minimum: 1, maximum: MAX_MESSAGE_LENGTH }),
@@ -125,6 +127,51 @@ export const Media = T.Object(
 );
 export type Media = Static<typeof Media>;
 
+/** A button under a bot's message: pressing it sends `callbackData` to the bot, or opens `url`. */
+export const InlineButton = T.Object(
+  {
+    text: T.String({ minLength: 1, maxLength: 128 }),
+    /** 1–64 bytes the bot gets back in a callback query when the button is pressed. */
+    callbackData: T.Optional(T.String({ minLength: 1, maxLength: 64 })),
+    url: T.Optional(T.String({ maxLength: 2048 })),
+  },
+  strict,
+);
+export type InlineButton = Static<typeof InlineButton>;
+
+/** A button of a reply keyboard: pressing it sends its text as a message. */
+export const KeyboardButton = T.Object({ text: T.String({ minLength: 1, maxLength: 128 }) }, strict);
+export type KeyboardButton = Static<typeof KeyboardButton>;
+
+/**
+ * What a bot attaches to its message, as on Telegram: buttons under the message (`inlineKeyboard`),
+ * a keyboard that replaces the recipient's until removed (`replyKeyboard`), its removal, or a
+ * request to reply (`forceReply`).
+ */
+export const ReplyMarkup = T.Union([
+  T.Object({ type: T.Literal('inlineKeyboard'), rows: T.Array(T.Array(InlineButton, { minItems: 1, maxItems: 8 }), { maxItems: 100 }) }, strict),
+  T.Object(
+    {
+      type: T.Literal('replyKeyboard'),
+      rows: T.Array(T.Array(KeyboardButton, { minItems: 1, maxItems: 12 }), { minItems: 1, maxItems: 100 }),
+      resize: T.Boolean(),
+      oneTime: T.Boolean(),
+      placeholder: T.Union([T.String({ maxLength: 64 }), T.Null()]),
+    },
+    strict,
+  ),
+  T.Object({ type: T.Literal('removeKeyboard') }, strict),
+  T.Object({ type: T.Literal('forceReply'), placeholder: T.Union([T.String({ maxLength: 64 }), T.Null()]) }, strict),
+]);
+export type ReplyMarkup = Static<typeof ReplyMarkup>;
+
+/** A command of a bot's menu: `/command` and what it does. */
+export const BotCommand = T.Object(
+  { command: T.String({ minLength: 1, maxLength: 32, pattern: '^[a-z0-9_]+$' }), description: T.String({ minLength: 1, maxLength: 256 }) },
+  strict,
+);
+export type BotCommand = Static<typeof BotCommand>;
+
 /** One message. Ids count up from 1 within each chat, so history pages by id. */
 export const Message = T.Object(
   {
@@ -147,6 +194,8 @@ export const Message = T.Object(
     signature: T.Union([T.String(), T.Null()]),
     /** An attached photo, video, voice note or document; `text` is then its caption. */
     media: T.Union([Media, T.Null()]),
+    /** Messages of bots: buttons or a keyboard that come with the message. */
+    replyMarkup: T.Optional(ReplyMarkup),
   },
   strict,
 );

@@ -77,6 +77,12 @@ export const ERROR_CATALOG = {
   LEGAL_REQUEST_INVALID: { httpStatus: 400, message: 'No such request, or not in a state that allows this' },
   PINNED_CHATS_TOO_MUCH: { httpStatus: 400, message: 'At most 10 chats can be pinned' },
   SEARCH_QUERY_EMPTY: { httpStatus: 400, message: 'The search query is empty' },
+  BOT_INVALID: { httpStatus: 400, message: 'The user is not a bot, or not a bot of yours' },
+  BOT_USERNAME_INVALID: { httpStatus: 400, message: 'A bot username ends in “bot” and follows the username rules' },
+  BOTS_TOO_MUCH: { httpStatus: 400, message: 'A user may own at most 20 bots' },
+  BOT_RESPONSE_TIMEOUT: { httpStatus: 400, message: 'The bot did not answer in time' },
+  DATA_INVALID: { httpStatus: 400, message: 'The button is not on that message' },
+  USER_IS_BOT: { httpStatus: 400, message: 'Bots use the Bot API, not this protocol' },
   FLOOD_WAIT: { httpStatus: 420, message: 'Too many requests; retry later' },
   INTERNAL: { httpStatus: 500, message: 'Internal server error' },
 } as const satisfies Record<string, { httpStatus: number; message: string }>;

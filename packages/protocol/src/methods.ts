@@ -1,5 +1,5 @@
 import { Type as T, type Static } from '@sinclair/typebox';
-import { AdminRights, Chat, ChatAction, ChatMember, ChatType, Envelope, FileInfo, Id, MediaKind, OneTimePrekey, SignedPrekey, SecretDevice, PrekeyBundle, InviteLink, LastSeenVisibility, Message, MessageEntity, Peer, PhoneVisibility, Session, Update, UpdatesState, User, UserStatus, UnixTime } from './entities.ts';
+import { AdminRights, BotCommand, Chat, ChatAction, ChatMember, ChatType, Envelope, FileInfo, Id, MediaKind, OneTimePrekey, SignedPrekey, SecretDevice, PrekeyBundle, InviteLink, LastSeenVisibility, Message, MessageEntity, Peer, PhoneVisibility, Session, Update, UpdatesState, User, UserStatus, UnixTime } from './entities.ts';
 import { method } from './method-schema.ts';
 import { SAFETY_METHODS } from './safety.ts';
 import { MAX_DIFFERENCE_SLICE, MAX_FILE_PART_BYTES, MAX_MESSAGE_LENGTH } from './version.ts';
@@ -122,6 +122,28 @@ export const METHODS = {
     T.Object({ users: T.Array(User) }, strict),
   ),
   'users.resolveUsername': method(T.Object({ username: T.String({ maxLength: 64 }) }, strict), T.Object({ user: User }, strict)),
+  /** Makes a bot owned by the caller; `token` (shown once) is what its program passes to the Bot API. */
+  'bots.create': method(
+    T.Object({ username: Username, displayName: DisplayName }, strict),
+    T.Object({ user: User, token: T.String() }, strict),
+  ),
+  /** Replaces the token of a bot of the caller's; the old one stops working at once. */
+  'bots.revokeToken': method(T.Object({ botId: Id }, strict), T.Object({ token: T.String() }, strict)),
+  /** The bots the caller owns. */
+  'bots.getMine': method(Empty, T.Object({ bots: T.Array(User) }, strict)),
+  /** What a bot shows a user: its command menu and description. */
+  'bots.getInfo': method(
+    T.Object({ botId: Id }, strict),
+    T.Object({ commands: T.Array(BotCommand), description: T.String() }, strict),
+  ),
+  /**
+   * Presses an inline button with callback data under a bot's message: the bot gets a callback
+   * query, and its answer (a notice, an alert or a URL to open) comes back, or BOT_RESPONSE_TIMEOUT.
+   */
+  'messages.getBotCallbackAnswer': method(
+    T.Object({ peer: Peer, messageId: Id, data: T.String({ minLength: 1, maxLength: 64 }) }, strict),
+    T.Object({ message: T.Union([T.String(), T.Null()]), alert: T.Boolean(), url: T.Union([T.String(), T.Null()]) }, strict),
+  ),
   'users.resolvePhone': method(T.Object({ phone: Phone }, strict), T.Object({ user: User }, strict)),
   'messages.send': method(
     T.Object(

@@ -42,6 +42,9 @@ import { createLogger, type Logger } from './shared/logger.ts';
 import { migrate } from './storage/migrations.ts';
 import { openSqliteStorage } from './storage/sqlite-storage.ts';
 import { UpdateService } from './updates/update-service.ts';
+import { BotAccounts } from './bots/bot-accounts.ts';
+import { BotInbox } from './bots/bot-inbox.ts';
+import { CallbackQueries } from './bots/callback-queries.ts';
 
 /** Telegram's limit: 2 GiB a file. */
 export const DEFAULT_MAX_FILE_BYTES = 2 * 1024 ** 3;
@@ -124,7 +127,9 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   const contacts = new Contacts(storage.db, users);
   const presence = new Presence({ db: storage.db, contacts, bus, clock, logger });
   let boundUrl = '';
-  const chats = new ChatService({ db: storage.db, directory, users, keyring, bus, clock, publicUrl: () => options.publicUrl ?? boundUrl });
+  const botInbox = new BotInbox({ db: storage.db, keyring, directory, bus, clock });
+  const bots = new BotAccounts({ db: storage.db, users, clock, keyring });
+  const chats = new ChatService({ db: storage.db, directory, users, keyring, bus, clock, publicUrl: () => options.publicUrl ?? boundUrl, memberObserver: botInbox });
   const store = new LocalContentStore(join(dataDir, 'files'));
   const uploads = new UploadService({ db: storage.db, store, uploadsDir: join(dataDir, 'uploads'), clock, logger, maxFileBytes: options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES });
   const files = new FileService({ db: storage.db, store, clock, logger, tempDir: join(dataDir, 'uploads') });
@@ -137,7 +142,8 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   }, 3_600_000);
   sweeper.unref();
   const spamLimits = new SpamLimits({ db: storage.db, clock });
-  const messages = new MessageService({ db: storage.db, directory, users, keyring, bus, clock, files, policy: new SendChecks({ db: storage.db, clock, spamLimits }) });
+  const messages = new MessageService({ db: storage.db, directory, users, keyring, bus, clock, files, policy: new SendChecks({ db: storage.db, clock, spamLimits }), observer: botInbox });
+  const callbacks = new CallbackQueries({ db: storage.db, bus, clock, messages, inbox: botInbox });
   const updates = new UpdateService({ db: storage.db, users, keyring, clock });
   const secret = new SecretRelay({ db: storage.db, bus, clock });
   await secret.sweep();
@@ -146,7 +152,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   const reports = new Reports({ db: storage.db, keyring, roles, clock, spamLimits });
   const moderation = new Moderation({ db: storage.db, roles, log: transparency, bus, clock, messages, secret, spamLimits });
   const legal = new Legal({ db: storage.db, roles, ips, log: transparency, clock });
-  const services = { auth, users, sessions, contacts, presence, chats, messages, updates, uploads, files, store, secret, reports, moderation, legal, bus, clock };
+  const services = { auth, users, sessions, contacts, presence, chats, messages, updates, uploads, files, store, secret, reports, moderation, legal, bus, clock, bots, callbacks };
   const handlers = createHandlers(services);
   const limits = { ...DEFAULT_CONNECTION_LIMITS, ...options.connectionLimits };
 

@@ -257,7 +257,7 @@ export class FakeServer {
     const account = this.#accounts.get(userId);
     if (account === undefined) throw new Error(`No user ${userId}`);
     const isSelf = userId === viewerId;
-    return { id: account.id, displayName: account.displayName, username: null, phone: isSelf ? account.phone : null, isSelf, isContact: false };
+    return { id: account.id, displayName: account.displayName, username: null, phone: isSelf ? account.phone : null, isSelf, isContact: false, isBot: false };
   }
 
   /** The chat as `viewerId` sees it. */

@@ -21,6 +21,7 @@ export function renderUser(row: UserRow, viewerId: number, contactIds: ReadonlyS
     phone: isSelf || row.phone_visibility === 'everybody' ? row.phone : null,
     isSelf,
     isContact: contactIds.has(row.id),
+    isBot: row.is_bot === 1,
   };
 }
 

@@ -12,7 +12,11 @@ export type BusEvent =
   | { kind: 'typing'; frame: TypingFrame }
   | { kind: 'presence'; frame: PresenceFrame }
   | { kind: 'envelope'; frame: EnvelopeFrame }
-  | { kind: 'prekeysLow'; frame: PrekeysLowFrame };
+  | { kind: 'prekeysLow'; frame: PrekeysLowFrame }
+  /** On a bot's topic (`bot.<id>`): new updates wait for it (wakes long polls and the webhook sender). */
+  | { kind: 'botUpdates' }
+  /** On a callback query's topic (`callback.<id>`): the bot's answer, for the user waiting on the press. */
+  | { kind: 'callbackAnswer'; text: string | null; alert: boolean; url: string | null };
 
 
 /**
@@ -40,4 +44,14 @@ export function chatTopic(chatId: number): string {
 /** The topic of one device's envelopes. */
 export function deviceTopic(deviceId: number): string {
   return `device.${deviceId}`;
+}
+
+/** The topic that wakes whoever waits for a bot's updates. */
+export function botTopic(botId: number): string {
+  return `bot.${botId}`;
+}
+
+/** The topic a button press waits on for the bot's answer. */
+export function callbackTopic(queryId: string): string {
+  return `callback.${queryId}`;
 }

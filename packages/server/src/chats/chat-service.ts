@@ -26,6 +26,20 @@ import { ALL_RIGHTS, assertCanRead, assertMember, assertNotBlocked, assertRight,
 export const MAX_GROUP_MEMBERS = 200_000;
 const MAX_TITLE_LENGTH = 128;
 
+/** Telegram's name for a member's standing, as bots are told of it. */
+export type MemberStatus = 'creator' | 'administrator' | 'member' | 'restricted' | 'left' | 'kicked';
+
+export interface MemberObserver {
+  onMemberChange(trx: Transaction<Database>, change: { chatId: number; userId: number; actorId: number; before: MemberStatus; after: MemberStatus; date: number }): Promise<void>;
+}
+
+function memberStatus(row: { role: 'owner' | 'admin' | 'member'; muted_until?: number | null } | undefined, now: number): MemberStatus {
+  if (row === undefined) return 'left';
+  if (row.role === 'owner') return 'creator';
+  if (row.role === 'admin') return 'administrator';
+  return row.muted_until !== null && row.muted_until !== undefined && row.muted_until > now ? 'restricted' : 'member';
+}
+
 /** Groups and channels: making them, their members and admins, links and settings. */
 export class ChatService {
   constructor(
@@ -38,6 +52,8 @@ export class ChatService {
       clock: Clock;
       /** Base of invite links, e.g. `https://samizdat.example`; links are `<base>/+<hash>`. */
       publicUrl: () => string;
+      /** Hears of every membership change in its transaction (the bots of the chat, `bots/bot-inbox.ts`). */
+      memberObserver?: MemberObserver;
     },
   ) {}
 
@@ -80,7 +96,7 @@ export class ChatService {
         .executeTakeFirstOrThrow();
       const deliveries: Delivery[] = [];
       deliveries.push(...(await this.#addMember(trx, chat.id, ownerId, { role: 'owner', rights: null, now })));
-      for (const userId of others) deliveries.push(...(await this.#addMember(trx, chat.id, userId, { role: 'member', rights: null, now })));
+      for (const userId of others) deliveries.push(...(await this.#addMember(trx, chat.id, userId, { role: 'member', rights: null, now, actorId: ownerId })));
       return { chatId: chat.id, deliveries };
     }), spec.username);
     publish(this.deps.bus, deliveries);
@@ -159,7 +175,7 @@ export class ChatService {
           throw new RpcError('USER_BANNED_IN_CHANNEL', `Cannot add user ${user.id}: they are banned from this chat`);
         }
         await trx.deleteFrom('chat_bans').where('chat_id', '=', chat.id).where('user_id', '=', user.id).execute();
-        all.push(...(await this.#addMember(trx, chat.id, user.id, { role: 'member', rights: null, now })));
+        all.push(...(await this.#addMember(trx, chat.id, user.id, { role: 'member', rights: null, now, actorId })));
       }
       return all;
     });
@@ -392,7 +408,7 @@ export class ChatService {
     trx: Transaction<Database>,
     chatId: number,
     userId: number,
-    spec: { role: 'owner' | 'member'; rights: AdminRights | null; now: number },
+    spec: { role: 'owner' | 'member'; rights: AdminRights | null; now: number; actorId?: number },
   ): Promise<Delivery[]> {
     const chat = await trx.selectFrom('chats').select(['last_message_id']).where('id', '=', chatId).executeTakeFirstOrThrow();
     await trx
@@ -420,12 +436,14 @@ export class ChatService {
     }
     const chatPts = deliveries[0]?.update.pts ?? chatPtsBefore;
     deliveries.push(await appendUserUpdate(trx, userId, { type: 'chatJoined', chatId, refId: chatPts, date: spec.now }, (pts) => ({ type: 'chatJoined', pts, chatId, chatPts })));
+    await this.deps.memberObserver?.onMemberChange(trx, { chatId, userId, actorId: spec.actorId ?? userId, before: 'left', after: memberStatus({ role: spec.role }, spec.now), date: spec.now });
     return deliveries;
   }
 
-  async #removeMember(trx: Transaction<Database>, chatId: number, userId: number, now: number): Promise<Delivery[]> {
-    const removed = await trx.deleteFrom('chat_members').where('chat_id', '=', chatId).where('user_id', '=', userId).returning(['role']).executeTakeFirst();
+  async #removeMember(trx: Transaction<Database>, chatId: number, userId: number, now: number, cause: { actorId: number; banned: boolean } = { actorId: userId, banned: false }): Promise<Delivery[]> {
+    const removed = await trx.deleteFrom('chat_members').where('chat_id', '=', chatId).where('user_id', '=', userId).returning(['role', 'muted_until']).executeTakeFirst();
     if (removed === undefined) return [];
+    await this.deps.memberObserver?.onMemberChange(trx, { chatId, userId, actorId: cause.actorId, before: memberStatus(removed, now), after: cause.banned ? 'kicked' : 'left', date: now });
     const { type } = await trx
       .updateTable('chats')
       .set((eb) => ({ member_count: eb('member_count', '-', 1) }))
@@ -456,7 +474,7 @@ export class ChatService {
           .onConflict((oc) => oc.columns(['chat_id', 'user_id']).doUpdateSet({ until_date: options.banUntil, banned_by: actorId }))
           .execute();
       }
-      return this.#removeMember(trx, chat.id, userId, now);
+      return this.#removeMember(trx, chat.id, userId, now, { actorId, banned: options.banUntil !== undefined });
     });
     publish(this.deps.bus, deliveries);
     return forActor(deliveries, actorId);
@@ -473,7 +491,9 @@ export class ChatService {
   async #changeMember(actorId: number, chatId: number, userId: number, values: Partial<Pick<MemberRow, 'role' | 'rights' | 'muted_until'>>): Promise<SequencedUpdate[]> {
     const now = this.#now();
     const deliveries = await this.deps.db.transaction().execute(async (trx) => {
+      const before = await trx.selectFrom('chat_members').select(['role', 'muted_until']).where('chat_id', '=', chatId).where('user_id', '=', userId).executeTakeFirst();
       const row = await trx.updateTable('chat_members').set(values).where('chat_id', '=', chatId).where('user_id', '=', userId).returningAll().executeTakeFirstOrThrow();
+      await this.deps.memberObserver?.onMemberChange(trx, { chatId, userId, actorId, before: memberStatus(before, now), after: memberStatus(row, now), date: now });
       const member = renderMember(row);
       return [await appendChatUpdate(trx, { type: 'chatMember', chatId, refId: userId, payload: member, date: now }, (pts) => ({ type: 'chatMember', pts, chatId, userId, member }))];
     });

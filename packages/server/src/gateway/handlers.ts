@@ -17,6 +17,8 @@ import type { Legal } from '../safety/legal.ts';
 import type { Moderation } from '../safety/moderation.ts';
 import type { Reports } from '../safety/reports.ts';
 import type { UpdateService } from '../updates/update-service.ts';
+import type { BotAccounts } from '../bots/bot-accounts.ts';
+import type { CallbackQueries } from '../bots/callback-queries.ts';
 
 /** What a handler knows of the connection that called it. */
 export interface CallContext {
@@ -53,6 +55,8 @@ export interface Services {
   store: ContentStore;
   bus: Bus;
   clock: Clock;
+  bots: BotAccounts;
+  callbacks: CallbackQueries;
 }
 
 const PUBLIC_METHODS = ['auth.sendCode', 'auth.signIn', 'auth.signUp'] as const;
@@ -116,6 +120,11 @@ export function createHandlers(s: Services): {
     'users.getSelf': async (ctx) => ({ user: await one(ctx.userId, ctx.userId) }),
     'users.getUsers': async (ctx, p) => ({ users: await s.users.render(ctx.userId, p.userIds) }),
     'users.resolveUsername': async (ctx, p) => ({ user: await one(ctx.userId, (await s.users.byUsername(p.username)).id) }),
+    'bots.create': async (ctx, p) => s.bots.create(ctx.userId, p.username, p.displayName),
+    'bots.revokeToken': async (ctx, p) => ({ token: await s.bots.revokeToken(ctx.userId, p.botId) }),
+    'bots.getMine': async (ctx) => ({ bots: await s.bots.mine(ctx.userId) }),
+    'bots.getInfo': async (_ctx, p) => s.bots.info(p.botId),
+    'messages.getBotCallbackAnswer': async (ctx, p) => s.callbacks.press(ctx.userId, p),
     'users.resolvePhone': async (ctx, p) => {
       const row = await s.users.byPhone(normalizeOrThrow(p.phone));
       if (row === undefined) throw new RpcError('PHONE_NUMBER_UNOCCUPIED', 'Cannot resolve phone: no account uses this number');

@@ -11,6 +11,7 @@ const CACHE_LIMIT = 50_000;
 export class ChatKeyring {
   readonly #masterKey: Uint8Array;
   readonly #evidenceKey: Uint8Array;
+  readonly #secretsKey: Uint8Array;
   readonly #cache = new Map<number, Uint8Array>();
 
   constructor(masterKey: Uint8Array) {
@@ -18,6 +19,7 @@ export class ChatKeyring {
     this.#masterKey = masterKey;
     // A key of its own for reported content, so evidence is never sealed under a chat's key nor the master key itself.
     this.#evidenceKey = new Uint8Array(hkdfSync('sha256', masterKey, new Uint8Array(0), 'samizdat/report-evidence', 32));
+    this.#secretsKey = new Uint8Array(hkdfSync('sha256', masterKey, new Uint8Array(0), 'samizdat/server-secrets', 32));
   }
 
   /** A new data key, wrapped for storage with the chat row. */
@@ -54,5 +56,17 @@ export class ChatKeyring {
 
   openEvidence(context: string, sealed: Uint8Array): string {
     return new TextDecoder().decode(open(this.#evidenceKey, sealed, `samizdat/report-evidence/${context}`));
+  }
+
+  /**
+   * Seals a secret the server must give back later (a bot's token for its owner, a webhook's
+   * secret token), so a copy of the database does not hold it in the clear.
+   */
+  sealSecret(context: string, plaintext: string): Uint8Array {
+    return seal(this.#secretsKey, new TextEncoder().encode(plaintext), `samizdat/secret/${context}`);
+  }
+
+  openSecret(context: string, sealed: Uint8Array): string {
+    return new TextDecoder().decode(open(this.#secretsKey, sealed, `samizdat/secret/${context}`));
   }
 }

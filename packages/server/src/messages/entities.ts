@@ -2,6 +2,8 @@ import { RpcError, type MessageEntity } from '@samizdat/protocol';
 
 const AUTO_PATTERNS: { type: MessageEntity['type']; pattern: RegExp }[] = [
   { type: 'url', pattern: /\bhttps?:\/\/[^\s<>"]+[^\s<>".,;:!?)\]]/giu },
+  { type: 'email', pattern: /(?<![\w.+-])[\w.+-]+@[a-zA-Z0-9-]+(?:\.[a-zA-Z0-9-]+)*\.[a-zA-Z]{2,}\b/gu },
+  { type: 'botCommand', pattern: /(?<![\w/])\/[a-zA-Z0-9_]{1,32}(?:@[a-zA-Z][a-zA-Z0-9_]{3,31})?(?![\w/@])/gu },
   { type: 'mention', pattern: /(?<![\w@])@[a-zA-Z][a-zA-Z0-9_]{4,31}\b/gu },
   { type: 'hashtag', pattern: /(?<![\w#])#[\p{L}\p{N}_]*\p{L}[\p{L}\p{N}_]*/gu },
 ];

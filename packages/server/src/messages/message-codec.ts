@@ -1,4 +1,4 @@
-import type { ForwardOrigin, Media, Message, MessageEntity, ReactionCount } from '@samizdat/protocol';
+import type { ForwardOrigin, Media, Message, MessageEntity, ReactionCount, ReplyMarkup } from '@samizdat/protocol';
 import type { Selectable } from 'kysely';
 import type { ChatKeyring } from '../keys/chat-keyring.ts';
 import type { MessagesTable } from '../storage/database.ts';
@@ -10,6 +10,8 @@ interface SealedContent {
   text: string;
   entities: MessageEntity[];
   media?: Media | null;
+  /** Bots' messages: their buttons' labels and data are content too. */
+  replyMarkup?: ReplyMarkup;
 }
 
 /** Seals a message's content under the chat's key, bound to its chat and id. */
@@ -41,5 +43,6 @@ export function openMessage(keyring: ChatKeyring, row: MessageRow, wrappedKey: U
     views: row.views,
     signature: row.signature,
     media: content.media ?? null,
+    ...(content.replyMarkup === undefined ? {} : { replyMarkup: content.replyMarkup }),
   };
 }

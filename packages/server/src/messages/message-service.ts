@@ -12,6 +12,7 @@ import {
   type MethodParams,
   type MethodResult,
   type Peer,
+  type ReplyMarkup,
   type SequencedUpdate,
 } from '@samizdat/protocol';
 import type { Kysely, Transaction } from 'kysely';
@@ -47,6 +48,8 @@ interface NewMessage {
   replyToId: number | null;
   forward: ForwardOrigin | null;
   media: Media | null;
+  /** Bots only: buttons or a keyboard sent with the message. */
+  replyMarkup: ReplyMarkup | null;
   date: number;
 }
 
@@ -68,6 +71,23 @@ export interface SendPolicy {
   beforeSend(senderId: number, target: { chat: ChatRow; memberIds: readonly number[] }, media: Media | null): Promise<void>;
 }
 
+/**
+ * Who else must hear of a message in the same transaction that stores it: the bots of its chat
+ * (`bots/bot-inbox.ts`), whose queues must not miss an acknowledged message.
+ */
+export interface MessageObserver {
+  onNewMessage(trx: Transaction<Database>, chat: ChatRow, message: Message): Promise<void>;
+  onEditMessage(trx: Transaction<Database>, chat: ChatRow, message: Message): Promise<void>;
+  forgetMessages(trx: Transaction<Database>, chatId: number, messageIds: readonly number[]): Promise<void>;
+}
+
+/** What only the Bot API adds to a send or an edit. */
+export interface BotExtras {
+  replyMarkup?: ReplyMarkup | null;
+  /** Telegram lets a bot write only to users who started it: no private chat is made for a bot's first message. */
+  noNewPrivateChat?: boolean;
+}
+
 /** Sending, forwarding, editing, deleting and reading messages in every kind of chat. */
 export class MessageService {
   readonly #sends: GroupCommit<NewMessage, SendOutcome>;
@@ -75,7 +95,7 @@ export class MessageService {
   readonly #senderTurns = new Map<number, Promise<void>>();
 
   constructor(
-    private readonly deps: { db: Kysely<Database>; directory: ChatDirectory; users: Users; keyring: ChatKeyring; bus: Bus; clock: Clock; files: FileService; policy: SendPolicy },
+    private readonly deps: { db: Kysely<Database>; directory: ChatDirectory; users: Users; keyring: ChatKeyring; bus: Bus; clock: Clock; files: FileService; policy: SendPolicy; observer?: MessageObserver },
   ) {
     this.#sends = new GroupCommit(deps.db, (trx, item) => this.#commitSend(trx, item));
   }
@@ -95,6 +115,12 @@ export class MessageService {
     return { access, chat, state };
   }
 
+  /** One message `viewerId` may read, with the chat it is in. */
+  async getMessage(viewerId: number, peer: Peer, messageId: number): Promise<{ target: Target; message: Message }> {
+    const target = await this.#openOrThrow(viewerId, peer, 'read');
+    return { target, message: await this.#visibleMessage(viewerId, target, messageId) };
+  }
+
   async #openOrThrow(viewerId: number, peer: Peer, purpose: 'read' | 'member' | 'send'): Promise<Target> {
     const target = await this.open(viewerId, peer, purpose);
     if (target === null) throw new RpcError('MESSAGE_ID_INVALID', 'Cannot do this: you have no chat with that user yet');
@@ -102,16 +128,17 @@ export class MessageService {
   }
 
   /** Stores a message and returns it once committed; a retried `randomId` returns the stored one. */
-  async send(senderId: number, params: MethodParams<'messages.send'>): Promise<MethodResult<'messages.send'>> {
+  async send(senderId: number, params: MethodParams<'messages.send'>, extras: BotExtras = {}): Promise<MethodResult<'messages.send'>> {
     checkRandomId(params.randomId);
     const text = params.media === undefined ? checkText(params.text) : checkCaption(params.text);
     const entities = messageEntities(text, params.entities);
     const outcome = await this.#submitInOrder(senderId, async () => {
-      const target = (await this.open(senderId, params.peer, 'send', { createPrivate: true }))!;
+      const target = await this.open(senderId, params.peer, 'send', { createPrivate: extras.noNewPrivateChat !== true });
+      if (target === null) throw new RpcError('PEER_ID_INVALID', "Cannot send: bots can't initiate conversation with a user");
       const replyToId = params.replyToId === undefined ? null : (await this.#visibleMessage(senderId, target, params.replyToId)).id;
       const media = params.media === undefined ? null : await this.deps.files.media(senderId, params.media);
       await this.deps.policy.beforeSend(senderId, { chat: target.chat, memberIds: target.access.memberIds }, media);
-      return { target, senderId, randomId: params.randomId, text, entities, replyToId, forward: null, media, date: this.#now() };
+      return { target, senderId, randomId: params.randomId, text, entities, replyToId, forward: null, media, replyMarkup: extras.replyMarkup ?? null, date: this.#now() };
     });
     publish(this.deps.bus, outcome.deliveries);
     return { message: outcome.message, updates: outcome.senderUpdates };
@@ -144,6 +171,7 @@ export class MessageService {
           forward: origins[index]!,
           // The same file, never a copy of its bytes.
           media: original.media,
+          replyMarkup: null,
           date: this.#now(),
         };
       });
@@ -227,6 +255,7 @@ export class MessageService {
       views: chat.type === 'channel' ? 0 : null,
       signature,
       media: item.media,
+      ...(item.replyMarkup === null ? {} : { replyMarkup: item.replyMarkup }),
     };
     const deliveries = await appendForChat(trx, { type: chat.type, memberIds: access.memberIds }, { type: 'newMessage', chatId: chat.id, refId: id, date: item.date }, (pts) => ({ type: 'newMessage', pts, message }));
     const senderDelivery = deliveries.find((d) => d.chatId !== null || d.userId === item.senderId) ?? deliveries[0]!;
@@ -239,7 +268,7 @@ export class MessageService {
         random_id: item.randomId,
         sender_pts: senderDelivery.update.pts,
         date: item.date,
-        text_sealed: sealContent(this.deps.keyring, this.deps.keyring.chatKey(chat.id, access.wrappedKey), { chatId: chat.id, messageId: id }, { text: item.text, entities: item.entities, media: item.media }),
+        text_sealed: sealContent(this.deps.keyring, this.deps.keyring.chatKey(chat.id, access.wrappedKey), { chatId: chat.id, messageId: id }, { text: item.text, entities: item.entities, media: item.media, ...(item.replyMarkup === null ? {} : { replyMarkup: item.replyMarkup }) }),
         reply_to_id: item.replyToId,
         thread_id: threadId,
         forward: item.forward === null ? null : JSON.stringify(item.forward),
@@ -248,6 +277,7 @@ export class MessageService {
       })
       .execute();
     if (item.media !== null) await this.deps.files.attach(trx, item.media, { chatId: chat.id, messageId: id });
+    await this.deps.observer?.onNewMessage(trx, chat, message);
     return { message, deliveries };
   }
 
@@ -274,6 +304,7 @@ export class MessageService {
       target: { access, chat: group, state: item.target.state },
       forward: { fromChatId: post.chatId, fromMessageId: post.id, fromUserId: null, fromName: item.target.chat.title ?? '', date: post.date },
       replyToId: null,
+      replyMarkup: null,
     });
     await trx.insertInto('discussion_threads').values({ channel_id: post.chatId, post_id: post.id, group_id: groupId, group_message_id: copy.message.id }).execute();
     return copy.deliveries;
@@ -287,7 +318,7 @@ export class MessageService {
   }
 
   /** Edits one's own message within 48 hours (channel admins who post may edit posts). */
-  async edit(userId: number, params: MethodParams<'messages.edit'>): Promise<MethodResult<'messages.edit'>> {
+  async edit(userId: number, params: MethodParams<'messages.edit'>, extras: BotExtras = {}): Promise<MethodResult<'messages.edit'>> {
     const target = await this.#openOrThrow(userId, params.peer, 'member');
     assertNotBlocked(target.chat, 'edit a message');
     const original = await this.#visibleMessage(userId, target, params.messageId);
@@ -297,18 +328,21 @@ export class MessageService {
     if (now - original.date > EDIT_WINDOW_SECONDS) throw new RpcError('MESSAGE_EDIT_TIME_EXPIRED', `Cannot edit message ${original.id}: it is older than 48 hours`);
     const text = original.media === null ? checkText(params.text) : checkCaption(params.text);
     const entities = messageEntities(text, params.entities);
-    if (text === original.text && JSON.stringify(entities) === JSON.stringify(original.entities)) {
+    const replyMarkup = extras.replyMarkup === undefined ? (original.replyMarkup ?? null) : extras.replyMarkup;
+    if (text === original.text && JSON.stringify(entities) === JSON.stringify(original.entities) && JSON.stringify(replyMarkup) === JSON.stringify(original.replyMarkup ?? null)) {
       throw new RpcError('MESSAGE_NOT_MODIFIED', `Cannot edit message ${original.id}: the text is unchanged`);
     }
-    const message: Message = { ...original, text, entities, editDate: now };
+    const { replyMarkup: _previous, ...unmarked } = original;
+    const message: Message = { ...unmarked, text, entities, editDate: now, ...(replyMarkup === null ? {} : { replyMarkup }) };
     const { chat, access } = target;
     const deliveries = await this.deps.db.transaction().execute(async (trx) => {
       await trx
         .updateTable('messages')
-        .set({ text_sealed: sealContent(this.deps.keyring, this.deps.keyring.chatKey(chat.id, access.wrappedKey), { chatId: chat.id, messageId: original.id }, { text, entities, media: original.media }), edit_date: now })
+        .set({ text_sealed: sealContent(this.deps.keyring, this.deps.keyring.chatKey(chat.id, access.wrappedKey), { chatId: chat.id, messageId: original.id }, { text, entities, media: original.media, ...(replyMarkup === null ? {} : { replyMarkup }) }), edit_date: now })
         .where('chat_id', '=', chat.id)
         .where('id', '=', original.id)
         .execute();
+      await this.deps.observer?.onEditMessage(trx, chat, message);
       return appendForChat(trx, { type: chat.type, memberIds: access.memberIds }, { type: 'editMessage', chatId: chat.id, refId: original.id, date: now }, (pts) => ({ type: 'editMessage', pts, message }));
     });
     publish(this.deps.bus, deliveries);
@@ -365,6 +399,7 @@ export class MessageService {
     const chatId = chat.chatId;
     await trx.updateTable('messages').set({ is_deleted: 1, text_sealed: new Uint8Array(0), reactions: '[]' }).where('chat_id', '=', chatId).where('id', 'in', ids).execute();
     await trx.deleteFrom('message_reactions').where('chat_id', '=', chatId).where('message_id', 'in', ids).execute();
+    await this.deps.observer?.forgetMessages(trx, chatId, ids);
     return appendForChat(trx, { type: chat.type, memberIds: chat.memberIds }, { type: 'deleteMessages', chatId, refId: 0, payload: ids, date: now }, (pts) => ({ type: 'deleteMessages', pts, chatId, messageIds: ids }));
   }
 

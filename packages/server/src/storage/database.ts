@@ -33,6 +33,10 @@ export interface Database {
   secret_devices: SecretDevicesTable;
   one_time_prekeys: OneTimePrekeysTable;
   envelopes: EnvelopesTable;
+  bots: BotsTable;
+  bot_updates: BotUpdatesTable;
+  callback_queries: CallbackQueriesTable;
+  chat_bots: ChatBotsTable;
   schema_migrations: SchemaMigrationsTable;
 }
 
@@ -52,6 +56,8 @@ export interface UsersTable {
   created_at: number;
   /** Banned by a moderator: no sessions, no sign-in. */
   banned_at: number | null;
+  /** A bot (see `bots`): no phone, no sessions; it acts through the Bot API. */
+  is_bot: Generated<number>;
 }
 
 export interface SessionsTable {
@@ -113,6 +119,8 @@ export interface ChatsTable {
   linked_chat_id: number | null;
   /** Groups and channels: the highest message id some member has read. */
   read_outbox_max_id: Generated<number>;
+  /** How many members are bots (kept by triggers on chat_members): 0 means no bot needs to hear of a change. */
+  bot_count: Generated<number>;
 }
 
 export type MemberRole = 'owner' | 'admin' | 'member';
@@ -435,4 +443,60 @@ export interface TransparencyLogTable {
   body: string;
   hash: string;
   signature: string;
+}
+
+/** A bot's settings; its account is the `users` row with the same id. */
+export interface BotsTable {
+  user_id: number;
+  owner_id: number;
+  /** SHA-256 of the token, hex: what a Bot API call is checked against. */
+  token_hash: string;
+  /** The token sealed under a key derived from the master key, so @BotFather can show it to the owner again. */
+  token_sealed: Uint8Array;
+  /** In groups, hear only commands and replies to the bot (unless it is an admin), as on Telegram. */
+  privacy_mode: Generated<number>;
+  /** `BotCommand[]` as JSON. */
+  commands: Generated<string>;
+  description: Generated<string>;
+  webhook_url: string | null;
+  /** The secret_token sent with each webhook call, sealed like the token. */
+  webhook_secret_sealed: Uint8Array | null;
+  webhook_max_connections: Generated<number>;
+  /** Telegram's update kinds as a JSON array; null means the default (all but chat_member). */
+  allowed_updates: string | null;
+  webhook_last_error_date: number | null;
+  webhook_last_error_message: string | null;
+  created_at: number;
+}
+
+/** An update waiting for a bot to take it (getUpdates) or for its webhook to accept it; kept at most 24 h. */
+export interface BotUpdatesTable {
+  update_id: Generated<number>;
+  bot_id: number;
+  kind: string;
+  chat_id: number;
+  message_id: number | null;
+  /** The Bot API update (without its id) as JSON, sealed under the chat's key. */
+  payload_sealed: Uint8Array;
+  created_at: number;
+  attempts: Generated<number>;
+  /** Webhooks: not before this time (ms) after a failed delivery. */
+  next_attempt_at: Generated<number>;
+}
+
+/** A press of an inline button, waiting for the bot's answerCallbackQuery. */
+export interface CallbackQueriesTable {
+  id: string;
+  bot_id: number;
+  user_id: number;
+  chat_id: number;
+  message_id: number;
+  created_at: number;
+  answered_at: number | null;
+}
+
+/** Which bots are in which chat, kept by triggers on chat_members. */
+export interface ChatBotsTable {
+  chat_id: number;
+  bot_id: number;
 }

@@ -387,6 +387,77 @@ const MIGRATIONS: Migration[] = [
       await db.schema.alterTable('chat_members').addColumn('pinned_at', 'integer').execute();
     },
   },
+  {
+    version: 7,
+    async up(db) {
+      // Bots: accounts driven through the Bot API by a token, owned by a user.
+      await db.schema.alterTable('users').addColumn('is_bot', 'integer', (c) => c.notNull().defaultTo(0)).execute();
+      await db.schema.alterTable('chats').addColumn('bot_count', 'integer', (c) => c.notNull().defaultTo(0)).execute();
+      await db.schema
+        .createTable('bots')
+        .addColumn('user_id', 'integer', (c) => c.primaryKey())
+        .addColumn('owner_id', 'integer', (c) => c.notNull())
+        .addColumn('token_hash', 'text', (c) => c.notNull().unique())
+        .addColumn('token_sealed', 'blob', (c) => c.notNull())
+        .addColumn('privacy_mode', 'integer', (c) => c.notNull().defaultTo(1))
+        .addColumn('commands', 'text', (c) => c.notNull().defaultTo('[]'))
+        .addColumn('description', 'text', (c) => c.notNull().defaultTo(''))
+        .addColumn('webhook_url', 'text')
+        .addColumn('webhook_secret_sealed', 'blob')
+        .addColumn('webhook_max_connections', 'integer', (c) => c.notNull().defaultTo(40))
+        .addColumn('allowed_updates', 'text')
+        .addColumn('webhook_last_error_date', 'integer')
+        .addColumn('webhook_last_error_message', 'text')
+        .addColumn('created_at', 'integer', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('bots_by_owner').on('bots').column('owner_id').execute();
+      await db.schema
+        .createTable('bot_updates')
+        .addColumn('update_id', 'integer', (c) => c.primaryKey().autoIncrement())
+        .addColumn('bot_id', 'integer', (c) => c.notNull())
+        .addColumn('kind', 'text', (c) => c.notNull())
+        .addColumn('chat_id', 'integer', (c) => c.notNull())
+        .addColumn('message_id', 'integer')
+        .addColumn('payload_sealed', 'blob', (c) => c.notNull())
+        .addColumn('created_at', 'integer', (c) => c.notNull())
+        .addColumn('attempts', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('next_attempt_at', 'integer', (c) => c.notNull().defaultTo(0))
+        .execute();
+      await db.schema.createIndex('bot_updates_by_bot').on('bot_updates').columns(['bot_id', 'update_id']).execute();
+      await db.schema.createIndex('bot_updates_by_message').on('bot_updates').columns(['chat_id', 'message_id']).execute();
+      await db.schema.createIndex('bot_updates_by_age').on('bot_updates').column('created_at').execute();
+      await db.schema
+        .createTable('callback_queries')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('bot_id', 'integer', (c) => c.notNull())
+        .addColumn('user_id', 'integer', (c) => c.notNull())
+        .addColumn('chat_id', 'integer', (c) => c.notNull())
+        .addColumn('message_id', 'integer', (c) => c.notNull())
+        .addColumn('created_at', 'integer', (c) => c.notNull())
+        .addColumn('answered_at', 'integer')
+        .execute();
+      await db.schema
+        .createTable('chat_bots')
+        .addColumn('chat_id', 'integer', (c) => c.notNull())
+        .addColumn('bot_id', 'integer', (c) => c.notNull())
+        .addPrimaryKeyConstraint('chat_bots_pk', ['chat_id', 'bot_id'])
+        .execute();
+      // Every path that adds or removes a member keeps the chat's bots in step, so a send to a chat
+      // without bots costs nothing extra (bot_count is on the row it already reads).
+      await sql`CREATE TRIGGER chat_bots_join AFTER INSERT ON chat_members
+        WHEN (SELECT is_bot FROM users WHERE id = NEW.user_id) = 1
+        BEGIN
+          INSERT OR IGNORE INTO chat_bots (chat_id, bot_id) VALUES (NEW.chat_id, NEW.user_id);
+          UPDATE chats SET bot_count = (SELECT count(*) FROM chat_bots WHERE chat_id = NEW.chat_id) WHERE id = NEW.chat_id;
+        END`.execute(db);
+      await sql`CREATE TRIGGER chat_bots_leave AFTER DELETE ON chat_members
+        WHEN (SELECT is_bot FROM users WHERE id = OLD.user_id) = 1
+        BEGIN
+          DELETE FROM chat_bots WHERE chat_id = OLD.chat_id AND bot_id = OLD.user_id;
+          UPDATE chats SET bot_count = (SELECT count(*) FROM chat_bots WHERE chat_id = OLD.chat_id) WHERE id = OLD.chat_id;
+        END`.execute(db);
+    },
+  },
 ];
 
 /** Brings the schema to the newest version. */

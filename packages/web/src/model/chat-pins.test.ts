@@ -4,7 +4,7 @@ import { TypedEmitter, type OutboxEntry, type SamizdatClientEvents } from '@sami
 import type { Chat, Message, Peer, User } from '@samizdat/protocol';
 import { ChatStore, sortChats, type ChatClient } from './chat-store.ts';
 
-const alice: User = { id: 1, displayName: 'Alice', username: null, phone: null, isSelf: true, isContact: false };
+const alice: User = { id: 1, displayName: 'Alice', username: null, phone: null, isSelf: true, isContact: false, isBot: false };
 
 function chat(overrides: Partial<Chat> = {}): Chat {
   return {

@@ -4,8 +4,8 @@ import { TypedEmitter, type OutboxEntry, type SamizdatClientEvents } from '@sami
 import type { Chat, Message, User } from '@samizdat/protocol';
 import { ChatStore, type ChatClient } from './chat-store.ts';
 
-const alice: User = { id: 1, displayName: 'Alice', username: null, phone: null, isSelf: true, isContact: false };
-const carol: User = { id: 3, displayName: 'Carol', username: null, phone: null, isSelf: false, isContact: false };
+const alice: User = { id: 1, displayName: 'Alice', username: null, phone: null, isSelf: true, isContact: false, isBot: false };
+const carol: User = { id: 3, displayName: 'Carol', username: null, phone: null, isSelf: false, isContact: false, isBot: false };
 
 function group(overrides: Partial<Chat> = {}): Chat {
   return {

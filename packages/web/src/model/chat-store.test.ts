@@ -4,8 +4,8 @@ import { TypedEmitter, type OutboxEntry, type SamizdatClientEvents } from '@sami
 import type { Chat, Message, Peer, User } from '@samizdat/protocol';
 import { ChatStore, type ChatClient } from './chat-store.ts';
 
-const alice: User = { id: 1, displayName: 'Alice', username: null, phone: null, isSelf: true, isContact: false };
-const bob: User = { id: 2, displayName: 'Bob', username: 'bob_b', phone: null, isSelf: false, isContact: false };
+const alice: User = { id: 1, displayName: 'Alice', username: null, phone: null, isSelf: true, isContact: false, isBot: false };
+const bob: User = { id: 2, displayName: 'Bob', username: 'bob_b', phone: null, isSelf: false, isContact: false, isBot: false };
 
 function message(id: number, senderId: number, overrides: Partial<Message> = {}): Message {
   return { chatId: 10, id, senderId, date: 1000 + id, text: `m${id}`, randomId: `r${id}`, entities: [], replyToId: null, forward: null, editDate: null, reactions: [], views: null, signature: null, media: null, ...overrides };

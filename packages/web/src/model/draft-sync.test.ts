@@ -193,7 +193,7 @@ test('[WEB62] a failed save is reported and tried again on the next flush; a cha
 });
 
 test('[WEB64] a draft update of the user\'s sequence reaches the chat list, which keeps the server\'s order', async () => {
-  const self: User = { id: 1, displayName: 'Alice', username: null, phone: null, isSelf: true, isContact: false };
+  const self: User = { id: 1, displayName: 'Alice', username: null, phone: null, isSelf: true, isContact: false, isBot: false };
   const chat = (id: number, lastActivityDate: number): Chat => ({
     id, type: 'private', peerUserId: id + 100, title: null, about: '', username: null, memberCount: 2, pts: 0, topMessage: null, unreadCount: 0, readInboxMaxId: 0,
     readOutboxMaxId: 0, myRole: 'member', myRights: null, myMutedUntil: null, pinnedMessageId: null, slowModeSeconds: 0, hasSignatures: false, hasNoForwards: false,

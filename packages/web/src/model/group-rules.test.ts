@@ -10,7 +10,7 @@ function member(userId: number, role: ChatMember['role'], joinedAt = 100): ChatM
 }
 
 function user(id: number): User {
-  return { id, displayName: `User ${id}`, username: null, phone: null, isSelf: false, isContact: false };
+  return { id, displayName: `User ${id}`, username: null, phone: null, isSelf: false, isContact: false, isBot: false };
 }
 
 test('[WEB31] only the owner and admins with postMessages may post in a channel; any member in a group', () => {

@@ -4,7 +4,7 @@ import type { User } from '@samizdat/protocol';
 import { MissingUsers } from './missing-users.ts';
 
 function user(id: number): User {
-  return { id, displayName: `User ${id}`, username: null, phone: null, isSelf: false, isContact: false };
+  return { id, displayName: `User ${id}`, username: null, phone: null, isSelf: false, isContact: false, isBot: false };
 }
 
 test('[WEB36] users met only by id are fetched once each, batched per turn, and asked again after a failure', async () => {

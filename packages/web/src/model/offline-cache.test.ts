@@ -7,8 +7,8 @@ import { IndexedDbHistoryCache } from '../storage/idb-history-cache.ts';
 import { ChatStore, type ChatClient } from './chat-store.ts';
 import { OfflineCache } from './offline-cache.ts';
 
-const alice: User = { id: 1, displayName: 'Alice', username: null, phone: null, isSelf: true, isContact: false };
-const bob: User = { id: 2, displayName: 'Bob', username: null, phone: null, isSelf: false, isContact: false };
+const alice: User = { id: 1, displayName: 'Alice', username: null, phone: null, isSelf: true, isContact: false, isBot: false };
+const bob: User = { id: 2, displayName: 'Bob', username: null, phone: null, isSelf: false, isContact: false, isBot: false };
 
 function message(chatId: number, id: number, text = `m${id}`): Message {
   return { chatId, id, senderId: 2, date: 1000 + id, text, randomId: `r${id}`, entities: [], replyToId: null, forward: null, editDate: null, reactions: [], views: null, signature: null, media: null };

@@ -6,7 +6,7 @@ import { IndexedDbClientStore } from './idb-client-store.ts';
 import { DATABASE_NAME, STATE_KEY } from './idb-database.ts';
 import { IndexedDbHistoryCache } from './idb-history-cache.ts';
 
-const self: User = { id: 1, displayName: 'Alice', username: null, phone: null, isSelf: true, isContact: false };
+const self: User = { id: 1, displayName: 'Alice', username: null, phone: null, isSelf: true, isContact: false, isBot: false };
 
 function message(chatId: number, id: number, text = `m${id}`): Message {
   return { chatId, id, senderId: 1, date: 1000 + id, text, randomId: `r${id}`, entities: [], replyToId: null, forward: null, editDate: null, reactions: [], views: null, signature: null, media: null };
