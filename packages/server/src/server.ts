@@ -45,6 +45,10 @@ import { UpdateService } from './updates/update-service.ts';
 import { BotAccounts } from './bots/bot-accounts.ts';
 import { BotInbox } from './bots/bot-inbox.ts';
 import { CallbackQueries } from './bots/callback-queries.ts';
+import { BotFather } from './bots/bot-father.ts';
+import { WebhookSender } from './bots/webhook-sender.ts';
+import { createBotApi } from './bot-api/bot-api-routes.ts';
+import { BotRateLimits } from './bot-api/bot-rate-limits.ts';
 
 /** Telegram's limit: 2 GiB a file. */
 export const DEFAULT_MAX_FILE_BYTES = 2 * 1024 ** 3;
@@ -83,6 +87,8 @@ export interface ServerOptions {
   bus?: Bus;
   authLimits?: Partial<AuthLimits>;
   connectionLimits?: Partial<ConnectionLimits>;
+  /** How long a press of an inline button waits for the bot's answer. @default 15 s */
+  botCallbackTimeoutMs?: number;
 }
 
 /** A server that is listening. */
@@ -139,11 +145,12 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     void uploads.sweepExpired().catch((error: unknown) => logger.log('warn', 'files.sweep_failed', { error: String(error) }));
     void secret.sweep().catch((error: unknown) => logger.log('warn', 'secret.sweep_failed', { error: String(error) }));
     void ips.purge().catch((error: unknown) => logger.log('warn', 'ips.purge_failed', { error: String(error) }));
+    void callbacks.sweep().catch((error: unknown) => logger.log('warn', 'callbacks.sweep_failed', { error: String(error) }));
   }, 3_600_000);
   sweeper.unref();
   const spamLimits = new SpamLimits({ db: storage.db, clock });
   const messages = new MessageService({ db: storage.db, directory, users, keyring, bus, clock, files, policy: new SendChecks({ db: storage.db, clock, spamLimits }), observer: botInbox });
-  const callbacks = new CallbackQueries({ db: storage.db, bus, clock, messages, inbox: botInbox });
+  const callbacks = new CallbackQueries({ db: storage.db, bus, clock, messages, inbox: botInbox, ...(options.botCallbackTimeoutMs === undefined ? {} : { timeoutMs: options.botCallbackTimeoutMs }) });
   const updates = new UpdateService({ db: storage.db, users, keyring, clock });
   const secret = new SecretRelay({ db: storage.db, bus, clock });
   await secret.sweep();
@@ -154,10 +161,17 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   const legal = new Legal({ db: storage.db, roles, ips, log: transparency, clock });
   const services = { auth, users, sessions, contacts, presence, chats, messages, updates, uploads, files, store, secret, reports, moderation, legal, bus, clock, bots, callbacks };
   const handlers = createHandlers(services);
+  const webhooks = new WebhookSender({ bots, inbox: botInbox, bus, clock, logger });
+  const botApi = createBotApi({ db: storage.db, bots, inbox: botInbox, callbacks, webhooks, messages, chats, files, bus, clock, limits: new BotRateLimits(clock), store, logger });
+  webhooks.onReply(async (botId, method, params) => void (await botApi.run(botId, method, params)));
+  const botFather = new BotFather({ bots, inbox: botInbox, messages, bus, logger, apiRoot: () => options.publicUrl ?? boundUrl });
+  await botFather.start();
+  const hooked = await storage.db.selectFrom('bots').select('user_id').where('webhook_url', 'is not', null).execute();
+  await webhooks.start(hooked.map((row) => row.user_id));
   const limits = { ...DEFAULT_CONNECTION_LIMITS, ...options.connectionLimits };
 
   const webRoot = options.webRoot === undefined ? undefined : resolve(options.webRoot);
-  const http = createServer(createHttpHandler({ sessions, uploads, files, store, clock, logger, transparency, ...(webRoot === undefined ? {} : { webRoot }) }));
+  const http = createServer(createHttpHandler({ sessions, uploads, files, store, clock, logger, transparency, botApi, ...(webRoot === undefined ? {} : { webRoot }) }));
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES });
   http.on('upgrade', (request, socket, head) => {
     if (new URL(request.url ?? '/', 'http://localhost').pathname !== '/ws') {
@@ -191,6 +205,8 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     async close() {
       stopHeartbeat();
       clearInterval(sweeper);
+      botFather.stop();
+      webhooks.stopAll();
       for (const client of wss.clients) client.terminate();
       await new Promise<void>((done) => wss.close(() => done()));
       http.closeAllConnections();

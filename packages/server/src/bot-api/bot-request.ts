@@ -113,7 +113,7 @@ export async function readBotParams(request: IncomingMessage, url: URL): Promise
     let form: FormData;
     try {
       // The platform's own multipart reader (undici), so no parser of ours stands between a bot and the disk.
-      form = await new Response(body, { headers: { 'content-type': request.headers['content-type']! } }).formData();
+      form = await new Response(new Blob([new Uint8Array(body)]), { headers: { 'content-type': request.headers['content-type']! } }).formData();
     } catch {
       throw new BotApiInputError("can't parse multipart/form-data request");
     }

@@ -59,6 +59,26 @@ export class BotInbox {
     await this.#onMessage(trx, chat, message, chat.type === 'channel' ? 'edited_channel_post' : 'edited_message');
   }
 
+  /** A message as the Bot API shows it to `botId` (what sendMessage and friends return). */
+  async render(botId: number, message: Message): Promise<TgObject> {
+    const chat = await this.deps.db.selectFrom('chats').selectAll().where('id', '=', message.chatId).executeTakeFirstOrThrow();
+    const replyRow = message.replyToId === null ? undefined : await this.deps.db.selectFrom('messages').selectAll().where('chat_id', '=', chat.id).where('id', '=', message.replyToId).executeTakeFirst();
+    const replyTo = replyRow === undefined || replyRow.is_deleted ? null : openMessage(this.deps.keyring, replyRow, chat.wrapped_key);
+    const people = await userFacts(this.deps.db, [message.senderId, botId, ...(replyTo === null ? [] : [replyTo.senderId]), ...(chat.user_low === null ? [] : [chat.user_low, chat.user_high!])]);
+    return renderTgMessage({
+      message,
+      chat: chatFacts(chat, botId, people),
+      sender: people.get(message.senderId)!,
+      replyTo: replyTo === null ? null : { message: replyTo, sender: people.get(replyTo.senderId)! },
+    });
+  }
+
+  /** A chat as the Bot API shows it to `botId`. */
+  async renderChat(botId: number, chat: ChatRow): Promise<TgObject> {
+    const people = await userFacts(this.deps.db, chat.user_low === null ? [] : [chat.user_low, chat.user_high!]);
+    return renderTgChat(chatFacts(chat, botId, people));
+  }
+
   async #onMessage(trx: Transaction<Database>, chat: ChatRow, message: Message, kind: BotUpdateKind): Promise<void> {
     if (chat.bot_count === 0) return;
     const bots = await this.#botsOf(trx, chat.id, message.senderId);

@@ -89,12 +89,13 @@ export class FileService {
     const { width, height } = image;
     const scale = Math.min(1, THUMBNAIL_SIDE / Math.max(width, height));
     const bytes = await image.resize({ w: Math.max(1, Math.round(width * scale)), h: Math.max(1, Math.round(height * scale)) }).getBuffer('image/jpeg', { quality: 70 });
-    const thumbnail = await this.#storeBytes(bytes, { name: `thumb-${file.name}.jpg`, mimeType: 'image/jpeg', ownerId: file.owner_id });
+    const thumbnail = await this.storeBytes(bytes, { name: `thumb-${file.name}.jpg`, mimeType: 'image/jpeg', ownerId: file.owner_id });
     await this.deps.db.updateTable('files').set({ width, height, thumbnail_id: thumbnail.id }).where('id', '=', file.id).execute();
     return { width, height, thumbnail };
   }
 
-  async #storeBytes(bytes: Buffer, meta: { name: string; mimeType: string; ownerId: number }): Promise<FileInfo> {
+  /** Stores bytes the server already holds (thumbnails, files a bot uploaded in its call) as a file of `ownerId`. */
+  async storeBytes(bytes: Buffer, meta: { name: string; mimeType: string; ownerId: number }): Promise<FileInfo> {
     const sha256 = createHash('sha256').update(bytes).digest('hex');
     const temp = join(this.deps.tempDir, `${randomBytes(8).toString('hex')}.tmp`);
     await writeFile(temp, bytes);

@@ -4,6 +4,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { extname, join, resolve, sep } from 'node:path';
 import { PROTOCOL_VERSION } from '@samizdat/protocol';
 import { handleFileRoute, type FileRoutesDeps } from './file-routes.ts';
+import type { BotApi } from '../bot-api/bot-api-routes.ts';
 import { handleTransparencyRoute, type TransparencyRoutesDeps } from './transparency-routes.ts';
 
 const LANDING_PAGE = `<!doctype html>
@@ -25,12 +26,13 @@ export interface WebRootDeps {
 }
 
 /**
- * The plain HTTP side of the server: files, the public transparency report and log, a health
+ * The plain HTTP side of the server: the Bot API, files, the public transparency report and log, a health
  * check, and at `/` either the web client (with `webRoot`) or a landing page.
  */
-export function createHttpHandler(deps: FileRoutesDeps & TransparencyRoutesDeps & WebRootDeps) {
+export function createHttpHandler(deps: FileRoutesDeps & TransparencyRoutesDeps & WebRootDeps & { botApi?: BotApi }) {
   return (request: IncomingMessage, response: ServerResponse): void => {
     const path = new URL(request.url ?? '/', 'http://localhost').pathname;
+    if (deps.botApi !== undefined && (path.startsWith('/bot') || path.startsWith('/file/bot')) && deps.botApi.handle(request, response, path)) return;
     if (path.startsWith('/files/')) {
       void handleFileRoute(deps, request, response, path).then((handled) => {
         if (!handled) response.writeHead(404, { 'content-type': 'text/plain' }).end('Not found');
