@@ -7,6 +7,7 @@ import {
   type Message,
   type PresenceFrame,
   type ReactionCount,
+  type ReplyMarkup,
   type Session,
   type TypingFrame,
   type Update,
@@ -32,10 +33,15 @@ export function formatText(text: string): string {
   return sanitize(text).replace(/\n/g, '\n    ');
 }
 
-/** `Alice (@alice)`, or `Alice` when the user has no username. */
+/** `Alice (@alice)`, or `Alice` when the user has no username; a bot is marked: `Echo (bot) (@echo_bot)`. */
 export function formatUser(user: User): string {
-  const name = sanitize(user.displayName) || `user ${user.id}`;
+  const name = markBot(sanitize(user.displayName) || `user ${user.id}`, user);
   return user.username === null ? name : `${name} (@${user.username})`;
+}
+
+/** `name (bot)` for a bot, else the name as it is. `isBot` may be missing from a user an older server sent. */
+function markBot(name: string, user: User): string {
+  return user.isBot === true ? `${name} (bot)` : name;
 }
 
 /** A Unix time in the local zone as `YYYY-MM-DD HH:MM`. */
@@ -48,7 +54,8 @@ export function formatDate(unixSeconds: number): string {
 /** A user's display name, or `user 7` when it is unknown or empty. */
 export function userName(userId: number, users: ReadonlyMap<number, User>): string {
   const user = users.get(userId);
-  return (user === undefined ? '' : sanitize(user.displayName)) || `user ${userId}`;
+  const name = (user === undefined ? '' : sanitize(user.displayName)) || `user ${userId}`;
+  return user === undefined ? name : markBot(name, user);
 }
 
 /** The name shown for a message's sender: `You` for the user themself, else the display name. */
@@ -117,7 +124,8 @@ export function formatHistoryLine(
   options: { pinnedMessageId?: number | null } = {},
 ): string {
   const isPinned = options.pinnedMessageId === message.id;
-  return withText(`#${message.id} ${formatDate(message.date)} ${authorWithMarkers(message, users, selfId, { isPinned })}`, message.text);
+  const line = withText(`#${message.id} ${formatDate(message.date)} ${authorWithMarkers(message, users, selfId, { isPinned })}`, message.text);
+  return withReplyMarkup(line, message);
 }
 
 /** `head: text`, or just `head` for a file sent without a caption. */
@@ -138,7 +146,72 @@ export interface UpdateLineContext {
  */
 export function formatIncomingLine(message: Message, context: UpdateLineContext): string {
   const author = authorWithMarkers(message, context.users, context.selfId, { hasViews: false });
-  return withText(`${formatChatLabel(message.chatId, context.chats.get(message.chatId))} ${author}`, message.text);
+  return withReplyMarkup(withText(`${formatChatLabel(message.chatId, context.chats.get(message.chatId))} ${author}`, message.text), message);
+}
+
+/** A bot message's buttons or keyboard, as lines under the message: see {@link formatReplyMarkup}. */
+function withReplyMarkup(line: string, message: Message): string {
+  const markup = message.replyMarkup === undefined ? [] : formatReplyMarkup(message.replyMarkup);
+  return [line, ...markup].join('\n');
+}
+
+/** An inline button as `press` finds it: its number as printed (from 1, row by row) and where it is. */
+export interface NumberedButton {
+  number: number;
+  text: string;
+  callbackData: string | null;
+  url: string | null;
+}
+
+/** The buttons under a message, numbered from 1 row by row, left to right; none for other markups. */
+export function inlineButtons(markup: ReplyMarkup | undefined): NumberedButton[] {
+  if (markup?.type !== 'inlineKeyboard') return [];
+  return markup.rows.flat().map((button, index) => ({
+    number: index + 1,
+    text: button.text,
+    callbackData: button.callbackData ?? null,
+    url: button.url ?? null,
+  }));
+}
+
+/**
+ * The lines a bot's markup adds under its message, indented: inline buttons one row a line,
+ * numbered for `press` (`  [1] Yes  [2] No`, a URL button with its url: `[3] Docs <https://…>`),
+ * a reply keyboard as `  keyboard: [Yes] [No]` (rows split by `|`), and a note for the removal of
+ * a keyboard or a request to reply.
+ */
+export function formatReplyMarkup(markup: ReplyMarkup): string[] {
+  switch (markup.type) {
+    case 'inlineKeyboard': {
+      let number = 0;
+      return markup.rows.map(
+        (row) =>
+          `  ${row
+            .map((button) => {
+              number += 1;
+              const url = button.url === undefined || button.url === '' ? '' : ` <${sanitize(button.url)}>`;
+              return `[${number}] ${buttonText(button.text)}${url}`;
+            })
+            .join('  ')}`,
+      );
+    }
+    case 'replyKeyboard': {
+      const rows = markup.rows.map((row) => row.map((button) => `[${buttonText(button.text)}]`).join(' ')).join(' | ');
+      const placeholder = markup.placeholder === null || markup.placeholder === '' ? '' : ` (${buttonText(markup.placeholder)})`;
+      return [`  keyboard: ${rows}${placeholder}`];
+    }
+    case 'removeKeyboard':
+      return ['  keyboard removed'];
+    case 'forceReply':
+      return [markup.placeholder === null || markup.placeholder === '' ? '  reply requested' : `  reply requested: ${buttonText(markup.placeholder)}`];
+    default:
+      return assertNever(markup);
+  }
+}
+
+/** A button's text on one line, without terminal controls. */
+function buttonText(text: string): string {
+  return sanitize(text).replace(/\s+/g, ' ');
 }
 
 /** One line of `listen` for any update, led by the chat's label. */
@@ -154,7 +227,10 @@ export function formatUpdateLine(update: Update, context: UpdateLineContext): st
   const label = formatChatLabel(chatId, chat);
   switch (update.type) {
     case 'editMessage':
-      return `${label} ${senderName(update.message.senderId, users, selfId)} edited #${update.message.id}: ${formatText(update.message.text)}`;
+      return withReplyMarkup(
+        `${label} ${senderName(update.message.senderId, users, selfId)} edited #${update.message.id}: ${formatText(update.message.text)}`,
+        update.message,
+      );
     case 'deleteMessages':
       return `${label} deleted ${update.messageIds.map((id) => `#${id}`).join(', ')}`;
     case 'readHistoryInbox':

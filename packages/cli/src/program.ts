@@ -5,8 +5,10 @@ import { parseSeconds } from './arguments.ts';
 import { DEFAULT_TIMEOUT_SECONDS } from './command-context.ts';
 import { adminCommand } from './commands/admin-command.ts';
 import { appealCommand } from './commands/appeal-command.ts';
+import { botCommand } from './commands/bot-command.ts';
 import { channelCommand } from './commands/channel-command.ts';
 import { chatsCommand } from './commands/chats-command.ts';
+import { commandsCommand } from './commands/commands-command.ts';
 import { deleteCommand } from './commands/delete-command.ts';
 import { downloadCommand } from './commands/download-command.ts';
 import { editCommand } from './commands/edit-command.ts';
@@ -20,6 +22,7 @@ import { logoutCommand } from './commands/logout-command.ts';
 import { modCommand } from './commands/mod-command.ts';
 import { pinChatCommand } from './commands/pin-chat-command.ts';
 import { pinCommand } from './commands/pin-command.ts';
+import { pressCommand } from './commands/press-command.ts';
 import { reactCommand } from './commands/react-command.ts';
 import { replyCommand } from './commands/reply-command.ts';
 import { reportCommand } from './commands/report-command.ts';
@@ -45,7 +48,7 @@ export function cliVersion(): string {
 export function createProgram(): Command {
   const program = new Command('samizdat')
     .description(
-      'Samizdat messenger on the command line: run a server, sign in, chat, run groups and channels, chat in secret, ' +
+      'Samizdat messenger on the command line: run a server, sign in, chat, run groups and channels, chat in secret, make bots and press their buttons, ' +
         'report and moderate, answer lawful requests, verify the transparency log',
     )
     .version(cliVersion(), '-V, --version', 'print the version')
@@ -88,12 +91,15 @@ export function createProgram(): Command {
     editCommand(),
     deleteCommand(),
     reactCommand(),
+    pressCommand(),
     pinCommand(),
     pinChatCommand(),
     searchCommand(),
     groupCommand(),
     channelCommand(),
     secretCommand(),
+    botCommand(),
+    commandsCommand(),
     reportCommand(),
     appealCommand(),
     restrictionsCommand(),

@@ -4,6 +4,7 @@ import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { ManualClock } from '../src/index.ts';
 import { rejects, startTestServer, testUsers, type TestUser } from './harness.ts';
 
 type Started = Awaited<ReturnType<typeof startTestServer>>;
@@ -353,6 +354,12 @@ describe('Bot API', () => {
     assert.equal((await api(base, stranger.token, 'getFile', { file_id: update.message.document.file_id })).body.description, 'Bad Request: invalid file_id');
     assert.equal((await fetch(`${base}/file/bot${stranger.token}/${info.file_path}`)).status, 404);
     assert.equal((await api(base, bot.token, 'sendPhoto', { chat_id: gus.id, photo: 'https://example.org/cat.jpg' })).status, 400);
+    const voice = await ok(base, bot.token, 'sendVoice', { chat_id: gus.id, voice: new File([bytes], 'note.ogg', { type: 'audio/ogg' }), duration: 3 }, 'multipart');
+    assert.deepEqual([voice.voice.duration, voice.voice.mime_type, voice.voice.file_size], [3, 'audio/ogg', bytes.length]);
+    const video = await ok(base, bot.token, 'sendVideo', { chat_id: gus.id, video: new File([bytes], 'clip.mp4', { type: 'video/mp4' }), width: 640, height: 360, duration: 7 }, 'multipart');
+    assert.deepEqual([video.video.width, video.video.height, video.video.duration, video.video.file_name], [640, 360, 7, 'clip.mp4']);
+    const seenVideo = await waitFor(() => newMessages(gus, bot.id).find((m: any) => m.id === video.message_id), 'the video');
+    assert.deepEqual([seenVideo.media.kind, seenVideo.media.width, seenVideo.media.duration], ['video', 640, 7]);
   });
 
   test('[BOT9] sends over Telegram\'s limits are answered 429 with retry_after', async () => {
@@ -369,6 +376,38 @@ describe('Bot API', () => {
     assert.equal(first.error_code, 429);
     assert.match(first.description!, /^Too Many Requests: retry after \d+$/);
     assert.ok((first.parameters?.retry_after ?? 0) >= 1);
+  });
+
+  test('[BOT9] a group takes 20 sends a minute from a bot, and a bot sends at most 30 a second in all', async () => {
+    const busy = await owner.call('bots.create', { username: 'busy_test_bot', displayName: 'Busy' });
+    const lead = await users.user('Lead9');
+    const { chat } = await lead.call('chats.createGroup', { title: 'Busy group', userIds: [busy.user.id] });
+    const groupAnswers: number[] = [];
+    for (let i = 0; i < 22; i += 1) groupAnswers.push((await api(base, busy.token, 'sendMessage', { chat_id: -(1_000_000_000_000 + chat.id), text: `g${i}` })).status);
+    assert.deepEqual(groupAnswers.slice(0, 20), Array(20).fill(200));
+    assert.equal(groupAnswers[20], 429);
+    // Seven private chats at five each, on a clock that stands still: the thirty-first send is refused.
+    const clock = new ManualClock(Date.now());
+    const still = await startTestServer({ clock });
+    const stillUsers = testUsers(() => still.server.wsUrl, 7);
+    try {
+      const maker = await stillUsers.user('Maker9');
+      const wide = await maker.call('bots.create', { username: 'wide_test_bot', displayName: 'Wide' });
+      const people: TestUser[] = [];
+      for (let i = 0; i < 7; i += 1) {
+        const person = await stillUsers.user(`Wide${i}`);
+        await person.call('messages.send', { peer: { type: 'user', userId: wide.user.id }, text: '/start', randomId: `wide9-start-${i}` });
+        people.push(person);
+      }
+      const statuses: number[] = [];
+      for (const person of people) for (let i = 0; i < 5; i += 1) statuses.push((await api(still.server.httpUrl, wide.token, 'sendMessage', { chat_id: person.id, text: `w${i}` })).status);
+      assert.equal(statuses.indexOf(429), 30);
+      clock.advance(1000);
+      assert.equal((await api(still.server.httpUrl, wide.token, 'sendMessage', { chat_id: people[6]!.id, text: 'a second later' })).status, 200);
+    } finally {
+      stillUsers.closeAll();
+      await still.stop();
+    }
   });
 
   test('[BOT10] groups: privacy mode hears commands and replies only, an admin bot hears all; membership changes come as my_chat_member and chat_member', async () => {
@@ -466,6 +505,47 @@ describe('Bot API', () => {
     assert.ok(fresh && fresh !== token);
     assert.equal((await api(base, token, 'getMe')).status, 401);
     assert.equal((await ok(base, fresh, 'getMe')).username, 'weather_lea_bot');
+    await say('/setprivacy');
+    await say('@weather_lea_bot');
+    assert.match((await say('Disable')).text, /disabled/);
+    assert.equal((await ok(base, fresh, 'getMe')).can_read_all_group_messages, true);
+  });
+
+  test('[BOT3] channel posts and their edits come as channel_post and edited_channel_post; a bot posts to a channel by @username', async () => {
+    const nia = await users.user('Nia3');
+    const poster = await owner.call('bots.create', { username: 'poster_test_bot', displayName: 'Poster' });
+    const { chat } = await nia.call('chats.createChannel', { title: 'News', username: 'news_for_bots' });
+    await nia.call('chats.addMembers', { chatId: chat.id, userIds: [poster.user.id] });
+    await nia.call('chats.setAdmin', { chatId: chat.id, userId: poster.user.id, rights: { changeInfo: false, deleteMessages: false, banUsers: false, inviteUsers: false, pinMessages: false, addAdmins: false, postMessages: true } });
+    const state = { offset: 0 };
+    const { message } = await nia.call('messages.send', { peer: { type: 'chat', chatId: chat.id }, text: 'Breaking', randomId: 'nia3-post-01' });
+    const post = await nextUpdate(base, poster.token, state, (u) => u.channel_post !== undefined);
+    assert.equal(post.channel_post.text, 'Breaking');
+    assert.equal(post.channel_post.from, undefined);
+    assert.deepEqual(post.channel_post.sender_chat, { id: -(1_000_000_000_000 + chat.id), type: 'channel', title: 'News', username: 'news_for_bots' });
+    await nia.call('messages.edit', { peer: { type: 'chat', chatId: chat.id }, messageId: message.id, text: 'Breaking, updated' });
+    assert.equal((await nextUpdate(base, poster.token, state, (u) => u.edited_channel_post !== undefined)).edited_channel_post.text, 'Breaking, updated');
+    const own = await ok(base, poster.token, 'sendMessage', { chat_id: '@news_for_bots', text: 'From the bot' });
+    assert.equal(own.chat.id, -(1_000_000_000_000 + chat.id));
+    await nia.client.waitForChatUpdates((list) => list.some((u: any) => u.update.type === 'newMessage' && u.update.message.text === 'From the bot'));
+  });
+
+  test('[BOT3] an update no one takes is kept 24 hours, then dropped', async () => {
+    const clock = new ManualClock(Date.now());
+    const kept = await startTestServer({ clock });
+    const keptUsers = testUsers(() => kept.server.wsUrl, 7);
+    try {
+      const pat = await keptUsers.user('Pat3');
+      const made = await pat.call('bots.create', { username: 'patient_test_bot', displayName: 'Patient' });
+      await pat.call('messages.send', { peer: { type: 'user', userId: made.user.id }, text: 'day one', randomId: 'pat3-msg-001' });
+      clock.advance(23 * 3600_000);
+      assert.deepEqual(((await ok(kept.server.httpUrl, made.token, 'getUpdates')) as any[]).map((u) => u.message.text), ['day one']);
+      clock.advance(3600_000 + 1000);
+      assert.deepEqual(await ok(kept.server.httpUrl, made.token, 'getUpdates'), []);
+    } finally {
+      keptUsers.closeAll();
+      await kept.stop();
+    }
   });
 
   test('[BOT13] what waits for a bot is sealed: its text is not in the database files', async () => {

@@ -20,7 +20,9 @@ export function historyCommand(): Command {
       'after',
       '\nLines: #12 2024-05-01 10:00 Bob [forwarded from News] [reply to #3] [edited] [pinned] [👍 2 ❤️ 1] [5 views]: hi\n' +
         '(each marker only where it applies). Reading a channel counts a view of its posts.\n' +
-        '\nWith --json: an array of Message objects, oldest first.',
+        'A bot\'s buttons follow on lines of their own, numbered for samizdat press: "  [1] Yes  [2] No"\n' +
+        '(a URL button with its <url>); a reply keyboard as "  keyboard: [Yes] [No]". Bots are marked: Echo (bot).\n' +
+        '\nWith --json: an array of Message objects, oldest first (a bot\'s buttons in "replyMarkup").',
     )
     .action(async (peerInput: string, options: { limit: number }, command: Command) => {
       const context = commandContext(command);

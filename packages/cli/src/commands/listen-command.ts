@@ -32,6 +32,8 @@ export function listenCommand(): Command {
       '\nLines: [chat 3] Alice: hi\n' +
         '       [group 5 "Team"] Bob [reply to #12]: yes\n' +
         '       [channel 7 "News"] pinned #4\n' +
+        '       [chat 9] Echo (bot): Pick one\n' +
+        '         [1] Yes  [2] No          (a bot\'s buttons, numbered for samizdat press)\n' +
         '\nWith --json: one value per line. An update of your own sequence (private chats, joins and\n' +
         'leaves, drafts, and whatever the server keeps there) is the protocol\'s Update object itself:\n' +
         '  {"type":"newMessage","pts":7,"message":{"chatId":3,"id":12,"senderId":2,"text":"hi",…}}\n' +

@@ -26,11 +26,15 @@ export class BotRateLimits {
 
   /** Counts one send of `botId` to a chat, or throws 429 with the seconds to wait. */
   takeSend(botId: number, chat: { key: string; isGroup: boolean }): void {
-    // The chat's limit is checked first so that a refused send does not spend the bot's overall budget.
-    const chatWait = this.#bucket(`${botId}:${chat.key}`, chat.isGroup ? this.limits.perGroup : this.limits.perPrivateChat).take();
+    // A send refused by one limit spends nothing of the other.
+    const chatBucket = this.#bucket(`${botId}:${chat.key}`, chat.isGroup ? this.limits.perGroup : this.limits.perPrivateChat);
+    const chatWait = chatBucket.take();
     if (chatWait > 0) throw tooManyRequests(chatWait);
     const botWait = this.#bucket(`${botId}`, this.limits.perBot).take();
-    if (botWait > 0) throw tooManyRequests(botWait);
+    if (botWait > 0) {
+      chatBucket.giveBack();
+      throw tooManyRequests(botWait);
+    }
   }
 
   #bucket(key: string, rule: { capacity: number; perSecond: number }): TokenBucket {

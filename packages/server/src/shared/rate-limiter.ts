@@ -70,4 +70,9 @@ export class TokenBucket {
     }
     return Math.max(1, Math.ceil((1 - this.#tokens) / this.rule.perSecond));
   }
+
+  /** Returns a token taken for an action that another limit then refused, so it is not counted. */
+  giveBack(): void {
+    this.#tokens = Math.min(this.rule.capacity, this.#tokens + 1);
+  }
 }
