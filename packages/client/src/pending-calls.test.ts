@@ -37,7 +37,7 @@ function setup(threshold = 10) {
   };
 }
 
-const self = { user: { id: 1, displayName: 'A', username: null, phone: null, isSelf: true, isContact: false } };
+const self = { user: { id: 1, displayName: 'A', username: null, phone: null, isSelf: true, isContact: false, isBot: false } };
 
 describe('PendingCalls', () => {
   test('[SDK9] calls made while disconnected are sent, in order, once connected', () => {
