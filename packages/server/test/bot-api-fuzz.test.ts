@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { createBotMethods } from '../src/bot-api/bot-methods.ts';
 import { ManualClock } from '../src/index.ts';
 import { startTestServer, testUsers } from './harness.ts';

@@ -3,14 +3,19 @@
  * into plain text plus `MessageEntity` spans (offsets in UTF-16 code units of the result).
  * See https://core.telegram.org/bots/api#formatting-options.
  *
- * Every parser is a single left-to-right pass over the input (no backtracking regexes),
- * so the running time is linear in the input's length.
+ * Each parser is one left-to-right pass over the input with O(1) look-ahead and no
+ * backtracking regular expressions, so the running time is linear in the input's length.
+ * Error offsets are UTF-8 byte offsets into the input, as Telegram reports them.
  */
 import type { MessageEntity } from '@samizdat/protocol';
 
 export type ParseMode = 'HTML' | 'MarkdownV2' | 'Markdown';
 
-/** A formatting error; `message` carries Telegram's wording, e.g. "Can't parse entities: …". */
+/**
+ * A formatting error. `message` carries Telegram's wording after "Can't parse entities: ",
+ * with the first letter of Telegram's sentence lowered, e.g.
+ * "Can't parse entities: unsupported start tag \"foo\" at byte offset 0".
+ */
 export class ParseModeError extends Error {
   constructor(detail: string) {
     super(`Can't parse entities: ${detail.charAt(0).toLowerCase()}${detail.slice(1)}`);
@@ -20,9 +25,9 @@ export class ParseModeError extends Error {
 
 type EntityType = MessageEntity['type'];
 
-/** Longest `language` a `pre` entity may carry (the protocol schema's limit). */
+/** Longest `language` a `pre` entity may carry (the protocol schema's limit); longer ones are dropped. */
 const MAX_LANGUAGE_LENGTH = 32;
-/** Longest `url` a `textUrl` entity may carry (the protocol schema's limit). */
+/** Longest `url` a `textUrl` entity may carry (the protocol schema's limit); longer links make no entity. */
 const MAX_URL_LENGTH = 2048;
 
 export function parseFormattedText(input: string, mode: ParseMode): { text: string; entities: MessageEntity[] } {
@@ -42,13 +47,13 @@ export function parseFormattedText(input: string, mode: ParseMode): { text: stri
 // Shared helpers
 // ---------------------------------------------------------------------------
 
-/** The UTF-8 byte offset of the UTF-16 index `index` of `s` (Telegram reports byte offsets). Only used on errors. */
+/** The UTF-8 byte offset of UTF-16 index `index` in `s`. Only computed when reporting an error. */
 function byteOffset(s: string, index: number): number {
   return Buffer.byteLength(s.slice(0, index), 'utf8');
 }
 
 function isSpace(c: string | undefined): boolean {
-  return c === ' ' || c === '\t' || c === '\n' || c === '\r' || c === '\f' || c === '\v';
+  return c === ' ' || c === '\t' || c === '\n' || c === '\r' || c === '\f' || c === '\v' || c === '\0';
 }
 
 /** Whether `c` may follow a backslash as an escaped character (code 1..126). */
@@ -58,28 +63,27 @@ function isEscapable(c: string | undefined): boolean {
   return code >= 1 && code <= 126;
 }
 
+/** Index after one line break ("\n", "\r", "\r\n" or "\n\r") at `i`, or `i` when there is none. */
+function skipOneNewline(input: string, i: number): number {
+  const c = input[i];
+  if (c !== '\n' && c !== '\r') return i;
+  const d = input[i + 1];
+  return (d === '\n' || d === '\r') && d !== c ? i + 2 : i + 1;
+}
+
 /**
- * Checks a link target the way Telegram does in spirit: http(s), tg and ton links are kept,
- * a bare domain gets "http://", anything else (javascript:, data:, blanks, too long) yields no entity.
- * A `tg://user?id=…` mention yields no entity either (we have no mention-by-id entity).
+ * Reads a code block's language right after "```": a run of non-space, non-backtick characters
+ * counts only when a space or line break follows it. Then skips one line break.
  */
-function checkUrl(raw: string): string | null {
-  const url = raw.trim();
-  if (url === '' || url.length > MAX_URL_LENGTH) return null;
-  for (let k = 0; k < url.length; k++) {
-    const code = url.charCodeAt(k);
-    if (code <= 32 || code === 127) return null;
+function readPreHeader(input: string, i: number): { language: string | undefined; next: number } {
+  let j = i;
+  while (j < input.length && !isSpace(input[j]) && input[j] !== '`') j++;
+  let language: string | undefined;
+  if (j > i && j < input.length && input[j] !== '`') {
+    language = input.slice(i, j);
+    i = j;
   }
-  const scheme = /^([a-z][a-z0-9+.-]{0,31}):/i.exec(url);
-  if (scheme) {
-    const name = scheme[1]!.toLowerCase();
-    if (name === 'tg' && /^tg:(\/\/)?user\?/i.test(url)) return null;
-    if (name === 'http' || name === 'https' || name === 'tg' || name === 'ton') return url;
-    // "example.com:8080/path" has no scheme but looks like one; treat digits after ':' as a port.
-    if (!/^[a-z0-9.-]+:\d/i.test(url)) return null;
-  }
-  const withScheme = `http://${url}`;
-  return withScheme.length > MAX_URL_LENGTH ? null : withScheme;
+  return { language, next: skipOneNewline(input, i) };
 }
 
 function cleanLanguage(language: string | undefined): string | undefined {
@@ -87,22 +91,97 @@ function cleanLanguage(language: string | undefined): string | undefined {
   return language;
 }
 
-/** Collects entities, then drops empty ones and sorts by offset, longer first, outer (opened earlier) first. */
-class EntityList {
-  private readonly items: { entity: MessageEntity; seq: number }[] = [];
+function isValidHost(host: string): boolean {
+  if (host.length === 0 || host.length > 253) return false;
+  const labels = host.split('.');
+  if (labels.length < 2) return false;
+  for (const label of labels) {
+    if (label.length === 0 || label.length > 63) return false;
+    for (let k = 0; k < label.length; k++) {
+      const code = label.charCodeAt(k);
+      const ok =
+        (code >= 48 && code <= 57) || (code >= 65 && code <= 90) || (code >= 97 && code <= 122) ||
+        code === 45 || code === 95 || code >= 0x80;
+      if (!ok) return false;
+    }
+  }
+  return true;
+}
 
-  add(type: EntityType, offset: number, length: number, seq: number, extra?: { url?: string; language?: string }): void {
+/**
+ * Checks and normalizes a link target in the spirit of Telegram's link checker:
+ * - http(s) links need a dotted host; a bare "example.com/x" becomes "http://example.com/x";
+ *   an empty path becomes "/" ("https://t.me?x" → "https://t.me/?x");
+ * - tg:// and ton:// links are kept; `tg://user?id=…` (a mention by id) yields no entity;
+ * - anything else (javascript:, mailto:, data:, blanks, spaces, control characters) yields no entity.
+ * Returns null when the link makes no entity.
+ */
+function checkUrl(raw: string): string | null {
+  if (raw === '' || raw.length > MAX_URL_LENGTH) return null;
+  for (let k = 0; k < raw.length; k++) {
+    const code = raw.charCodeAt(k);
+    if (code <= 32 || code === 127) return null;
+  }
+  let scheme = 'http';
+  let rest = raw;
+  const colon = raw.indexOf(':');
+  if (colon > 0) {
+    const name = raw.slice(0, colon).toLowerCase();
+    const after = raw.slice(colon + 1);
+    if (name === 'tg' || name === 'ton') {
+      const body = after.startsWith('//') ? after.slice(2) : after;
+      if (body === '') return null;
+      if (name === 'tg' && /^user\?/i.test(body)) return null;
+      return `${name}://${body}`;
+    }
+    if (/^[a-z][a-z0-9+.-]*$/.test(name) && !/^\d+([/?#]|$)/.test(after)) {
+      // A scheme (not "host:port"): only http and https are allowed.
+      if ((name !== 'http' && name !== 'https') || !after.startsWith('//')) return null;
+      scheme = name;
+      rest = after.slice(2);
+    }
+  }
+  let hostEnd = rest.length;
+  for (let k = 0; k < rest.length; k++) {
+    const c = rest[k];
+    if (c === '/' || c === '?' || c === '#') {
+      hostEnd = k;
+      break;
+    }
+  }
+  const authority = rest.slice(0, hostEnd);
+  const hostAndPort = authority.slice(authority.lastIndexOf('@') + 1);
+  const portColon = hostAndPort.lastIndexOf(':');
+  const host = portColon >= 0 ? hostAndPort.slice(0, portColon) : hostAndPort;
+  if (portColon >= 0 && !/^\d{1,5}$/.test(hostAndPort.slice(portColon + 1))) return null;
+  if (!isValidHost(host)) return null;
+  let path = rest.slice(hostEnd);
+  if (!path.startsWith('/')) path = `/${path}`;
+  const url = `${scheme}://${authority}${path}`;
+  return url.length > MAX_URL_LENGTH ? null : url;
+}
+
+/** Telegram's order for entities sharing offset and length (lower first). */
+const TYPE_PRIORITY: Record<EntityType, number> = {
+  blockquote: 0, pre: 11, code: 20, textUrl: 49, mention: 50, hashtag: 50, botCommand: 50, url: 50, email: 50,
+  bold: 90, italic: 91, underline: 92, strikethrough: 93, spoiler: 94,
+};
+
+/** Collects entities; `finish` drops empty ones and sorts by offset, longer first, then Telegram's type priority. */
+class EntityList {
+  private readonly items: MessageEntity[] = [];
+
+  add(type: EntityType, offset: number, length: number, extra?: { url?: string; language?: string }): void {
     if (length <= 0) return;
     const entity: MessageEntity = { type, offset, length };
     if (extra?.url !== undefined) entity.url = extra.url;
     if (extra?.language !== undefined) entity.language = extra.language;
-    this.items.push({ entity, seq });
+    this.items.push(entity);
   }
 
   finish(): MessageEntity[] {
-    return this.items
-      .sort((a, b) => a.entity.offset - b.entity.offset || b.entity.length - a.entity.length || a.seq - b.seq)
-      .map((item) => item.entity);
+    const priority = (e: MessageEntity): number => (e.type === 'pre' && e.language !== undefined ? 10 : TYPE_PRIORITY[e.type]);
+    return this.items.sort((a, b) => a.offset - b.offset || b.length - a.length || priority(a) - priority(b));
   }
 }
 
@@ -124,65 +203,75 @@ const HTML_TAGS: ReadonlyMap<string, HtmlTagKind> = new Map<string, HtmlTagKind>
   ['tg-emoji', 'tg-emoji'],
 ]);
 
+const NAMED_ENTITIES: ReadonlyMap<string, string> = new Map([['lt', '<'], ['gt', '>'], ['amp', '&'], ['quot', '"']]);
+
 interface HtmlFrame {
   tag: string;
   /** The entity this tag makes, or null for tags that only keep their text (tg-emoji). */
   type: EntityType | null;
   start: number;
-  seq: number;
-  /** Nested where Telegram allows no entity (inside code/pre, a link in a link, a quote in a quote). */
+  /** Nested where Telegram keeps no entity: inside code/pre, a link in a link, a quote in a quote. */
   suppressed: boolean;
-  /** A `<code>` directly inside `<pre>`: it only lends its language to the `pre`. */
-  codeInPre: boolean;
+  /** `<code>` directly inside `<pre>` or `<pre>` directly inside `<code>`: the pair may make one `pre` with a language. */
+  pairedWithParent: boolean;
   url?: string;
   language?: string;
-  childCode?: { start: number; end: number; language?: string };
+  /** The span of a paired child (see `pairedWithParent`). */
+  child?: { start: number; end: number; language?: string };
 }
 
-/** Decodes an HTML character reference starting at `input[i] === '&'`, or returns null when there is none. */
-function decodeHtmlEntity(input: string, i: number): { text: string; next: number } | null {
-  const n = input.length;
-  if (input[i + 1] === '#') {
-    let j = i + 2;
-    let hex = false;
+function isAsciiAlnum(code: number): boolean {
+  return (code >= 48 && code <= 57) || (code >= 65 && code <= 90) || (code >= 97 && code <= 122);
+}
+
+const SURROGATE_ERROR =
+  'Text contains invalid Unicode characters after decoding HTML entities, check for unmatched surrogate code units';
+
+/**
+ * Decodes a character reference at `input[i] === '&'`: &lt; &gt; &amp; &quot; and numeric ones
+ * (the ';' may be left out, as Telegram allows). Returns null when there is none, so '&' stays literal.
+ */
+function decodeHtmlEntity(input: string, i: number, end: number): { text: string; next: number } | null {
+  let j = i + 1;
+  if (input[j] === '#') {
+    j++;
+    let radix = 10;
     if (input[j] === 'x' || input[j] === 'X') {
-      hex = true;
+      radix = 16;
       j++;
     }
     const digitsStart = j;
     let value = 0;
-    while (j < n && j - digitsStart < 10) {
-      const c = input.charCodeAt(j);
+    while (j < end) {
+      const code = input.charCodeAt(j);
       let digit = -1;
-      if (c >= 48 && c <= 57) digit = c - 48;
-      else if (hex && c >= 97 && c <= 102) digit = c - 87;
-      else if (hex && c >= 65 && c <= 70) digit = c - 55;
+      if (code >= 48 && code <= 57) digit = code - 48;
+      else if (radix === 16 && code >= 97 && code <= 102) digit = code - 87;
+      else if (radix === 16 && code >= 65 && code <= 70) digit = code - 55;
       if (digit < 0) break;
-      value = value * (hex ? 16 : 10) + digit;
+      if (value <= 0x10ffff) value = value * radix + digit;
       j++;
     }
-    if (j === digitsStart || input[j] !== ';') return null;
-    if (value <= 0 || value > 0x10ffff || (value >= 0xd800 && value <= 0xdfff)) return null;
-    return { text: String.fromCodePoint(value), next: j + 1 };
+    if (j === digitsStart || value === 0 || value > 0x10ffff) return null;
+    if (value >= 0xd800 && value <= 0xdfff) throw new ParseModeError(SURROGATE_ERROR);
+    if (input[j] === ';' && j < end) j++;
+    return { text: String.fromCodePoint(value), next: j };
   }
-  for (const [name, text] of NAMED_ENTITIES) {
-    if (input.startsWith(name, i)) return { text, next: i + name.length };
-  }
-  return null;
+  while (j < end && isAsciiAlnum(input.charCodeAt(j))) j++;
+  const decoded = NAMED_ENTITIES.get(input.slice(i + 1, j));
+  if (decoded === undefined) return null;
+  if (input[j] === ';' && j < end) j++;
+  return { text: decoded, next: j };
 }
 
-const NAMED_ENTITIES: readonly (readonly [string, string])[] = [
-  ['&lt;', '<'], ['&gt;', '>'], ['&amp;', '&'], ['&quot;', '"'],
-];
-
-/** Appends `input[from..to)` to a string, decoding character references. */
+/** Decodes character references in `input[from..to)` (attribute values). */
 function decodeHtmlText(input: string, from: number, to: number): string {
   let out = '';
   let i = from;
   while (i < to) {
     if (input[i] === '&') {
-      const decoded = decodeHtmlEntity(input, i);
-      if (decoded && decoded.next <= to) {
+      const decoded = decodeHtmlEntity(input, i, to);
+      if (decoded) {
         out += decoded.text;
         i = decoded.next;
         continue;
@@ -194,28 +283,21 @@ function decodeHtmlText(input: string, from: number, to: number): string {
   return out;
 }
 
-function isAttributeNameChar(code: number): boolean {
-  return (code >= 97 && code <= 122) || (code >= 65 && code <= 90) || (code >= 48 && code <= 57) || code === 45 || code === 95;
-}
-
 function parseHtml(input: string): { text: string; entities: MessageEntity[] } {
   const n = input.length;
   const entities = new EntityList();
   const stack: HtmlFrame[] = [];
   let out = '';
-  let seq = 0;
   let codeDepth = 0;
   let linkDepth = 0;
   let quoteDepth = 0;
-  const fail = (detail: string, at: number): never => {
-    throw new ParseModeError(`${detail} at byte offset ${byteOffset(input, at)}`);
-  };
+  const at = (index: number): string => `at byte offset ${byteOffset(input, index)}`;
 
   let i = 0;
   while (i < n) {
     const c = input[i]!;
     if (c === '&') {
-      const decoded = decodeHtmlEntity(input, i);
+      const decoded = decodeHtmlEntity(input, i, n);
       if (decoded) {
         out += decoded.text;
         i = decoded.next;
@@ -233,135 +315,139 @@ function parseHtml(input: string): { text: string; entities: MessageEntity[] } {
 
     const tagBegin = i;
     i++;
-    if (i >= n) fail('Unclosed start tag', tagBegin);
 
     if (input[i] === '/') {
-      // End tag.
+      // End tag: "</name>", "</name  >" or "</>" (closes whatever is open).
+      const frame = stack[stack.length - 1];
+      if (frame === undefined) throw new ParseModeError(`Unexpected end tag ${at(tagBegin)}`);
       i++;
       const nameStart = i;
       while (i < n && input[i] !== '>' && !isSpace(input[i])) i++;
       const name = input.slice(nameStart, i).toLowerCase();
       while (i < n && isSpace(input[i])) i++;
-      if (i >= n || input[i] !== '>') fail('Unclosed end tag', tagBegin);
+      if (i >= n || input[i] !== '>') throw new ParseModeError(`Unclosed end tag ${at(tagBegin)}`);
       i++;
-      const frame = stack[stack.length - 1];
-      if (!frame) fail('Unexpected end tag', tagBegin);
-      if (frame!.tag !== name) {
-        throw new ParseModeError(
-          `Unmatched end tag at byte offset ${byteOffset(input, tagBegin)}, expected "</${frame!.tag}>", found "</${name}>"`,
-        );
+      if (name !== '' && name !== frame.tag) {
+        throw new ParseModeError(`Unmatched end tag ${at(tagBegin)}, expected "</${frame.tag}>", found "</${name}>"`);
       }
-      closeHtmlFrame(stack.pop()!);
+      stack.pop();
+      closeFrame(frame);
       continue;
     }
 
     // Start tag.
     const nameStart = i;
     while (i < n && input[i] !== '>' && !isSpace(input[i])) i++;
+    if (i >= n) throw new ParseModeError(`Unclosed start tag ${at(tagBegin)}`);
     const name = input.slice(nameStart, i).toLowerCase();
     const kind = HTML_TAGS.get(name);
-    if (kind === undefined) {
-      throw new ParseModeError(`Unsupported start tag "${name}" at byte offset ${byteOffset(input, tagBegin)}`);
-    }
+    if (kind === undefined) throw new ParseModeError(`Unsupported start tag "${name}" ${at(tagBegin)}`);
+
     const attributes = new Map<string, string>();
     for (;;) {
       while (i < n && isSpace(input[i])) i++;
-      if (i >= n) fail('Unclosed start tag', tagBegin);
+      if (i >= n) throw new ParseModeError(`Unclosed start tag ${at(tagBegin)}`);
       if (input[i] === '>') {
         i++;
         break;
       }
       const attrStart = i;
-      while (i < n && isAttributeNameChar(input.charCodeAt(i))) i++;
+      while (i < n && !isSpace(input[i]) && input[i] !== '=' && input[i] !== '>') i++;
       const attrName = input.slice(attrStart, i).toLowerCase();
-      if (attrName === '') fail(`Empty attribute name in the tag "${name}"`, tagBegin);
+      if (attrName === '') throw new ParseModeError(`Empty attribute name in the tag "${name}" ${at(tagBegin)}`);
       while (i < n && isSpace(input[i])) i++;
       if (input[i] !== '=') {
-        if (i >= n) fail('Unclosed start tag', tagBegin);
-        if (attrName !== 'expandable') fail(`Expected equal sign in declaration of an attribute of the tag "${name}"`, tagBegin);
-        attributes.set(attrName, '');
+        // An attribute without a value, like <blockquote expandable>.
+        if (!attributes.has(attrName)) attributes.set(attrName, '');
         continue;
       }
       i++;
       while (i < n && isSpace(input[i])) i++;
-      if (i >= n) fail('Unclosed start tag', tagBegin);
+      if (i >= n) throw new ParseModeError(`Unclosed start tag "${name}" ${at(tagBegin)}`);
       let value: string;
       const quote = input[i];
       if (quote === '"' || quote === "'") {
-        const valueStart = i + 1;
-        const valueEnd = input.indexOf(quote, valueStart);
-        if (valueEnd < 0) fail('Unclosed start tag', tagBegin);
-        value = decodeHtmlText(input, valueStart, valueEnd);
+        const valueEnd = input.indexOf(quote, i + 1);
+        if (valueEnd < 0) throw new ParseModeError(`Unclosed start tag ${at(tagBegin)}`);
+        value = decodeHtmlText(input, i + 1, valueEnd);
         i = valueEnd + 1;
       } else {
         const valueStart = i;
         while (i < n && input[i] !== '>' && !isSpace(input[i])) i++;
+        if (i >= n) throw new ParseModeError(`Unexpected end of name token ${at(valueStart)}`);
         value = decodeHtmlText(input, valueStart, i);
       }
       if (!attributes.has(attrName)) attributes.set(attrName, value);
     }
 
-    const parent = stack[stack.length - 1];
     let type: EntityType | null;
-    const frame: HtmlFrame = { tag: name, type: null, start: out.length, seq: seq++, suppressed: false, codeInPre: false };
     if (kind === 'span') {
-      if (attributes.get('class') !== 'tg-spoiler') fail('Tag "span" must have class "tg-spoiler"', tagBegin);
+      if (attributes.get('class') !== 'tg-spoiler') {
+        throw new ParseModeError(`Tag "span" must have class "tg-spoiler" ${at(tagBegin)}`);
+      }
       type = 'spoiler';
-    } else if (kind === 'tg-emoji') {
-      type = null;
     } else {
-      type = kind;
+      type = kind === 'tg-emoji' ? null : kind;
     }
-    frame.type = type;
+    const parent = stack[stack.length - 1];
+    const frame: HtmlFrame = { tag: name, type, start: out.length, suppressed: false, pairedWithParent: false };
     if (type === 'textUrl') frame.url = attributes.get('href') ?? '';
     if (type === 'code') {
       const cls = attributes.get('class');
       if (cls !== undefined && cls.startsWith('language-')) frame.language = cls.slice('language-'.length);
-      frame.codeInPre = parent !== undefined && parent.type === 'pre' && codeDepth === 1 && !parent.suppressed;
+    }
+    if ((type === 'code' || type === 'pre') && codeDepth === 1 && parent !== undefined && !parent.suppressed) {
+      // <pre><code class="language-x"> (or the reverse) may make one `pre` with a language.
+      frame.pairedWithParent = (type === 'code' && parent.type === 'pre') || (type === 'pre' && parent.type === 'code');
     }
     frame.suppressed =
-      (codeDepth > 0 && !frame.codeInPre) || (type === 'textUrl' && linkDepth > 0) || (type === 'blockquote' && quoteDepth > 0);
+      (codeDepth > 0 && !frame.pairedWithParent) ||
+      (type === 'textUrl' && linkDepth > 0) ||
+      (type === 'blockquote' && quoteDepth > 0);
     if (type === 'code' || type === 'pre') codeDepth++;
     if (type === 'textUrl') linkDepth++;
     if (type === 'blockquote') quoteDepth++;
     stack.push(frame);
   }
 
-  if (stack.length > 0) {
-    throw new ParseModeError(`Can't find end tag corresponding to start tag "${stack[stack.length - 1]!.tag}"`);
-  }
+  const unclosed = stack[stack.length - 1];
+  if (unclosed !== undefined) throw new ParseModeError(`Can't find end tag corresponding to start tag "${unclosed.tag}"`);
   return { text: out, entities: entities.finish() };
 
-  function closeHtmlFrame(frame: HtmlFrame): void {
+  function closeFrame(frame: HtmlFrame): void {
     const type = frame.type;
     if (type === 'code' || type === 'pre') codeDepth--;
     if (type === 'textUrl') linkDepth--;
     if (type === 'blockquote') quoteDepth--;
     const end = out.length;
-    if (frame.codeInPre) {
-      const pre = stack[stack.length - 1];
-      if (pre && pre.childCode === undefined) {
-        const childCode: { start: number; end: number; language?: string } = { start: frame.start, end };
-        if (frame.language !== undefined) childCode.language = frame.language;
-        pre.childCode = childCode;
+    const length = end - frame.start;
+    if (frame.pairedWithParent) {
+      const parent = stack[stack.length - 1];
+      if (parent !== undefined && parent.child === undefined) {
+        parent.child = { start: frame.start, end };
+        const language = frame.type === 'code' ? frame.language : undefined;
+        if (language !== undefined) parent.child.language = language;
       }
       return;
     }
     if (type === null || frame.suppressed) return;
-    const length = end - frame.start;
     if (type === 'textUrl') {
-      const target = frame.url === '' || frame.url === undefined ? out.slice(frame.start, end) : frame.url;
-      const url = checkUrl(target);
-      if (url !== null) entities.add('textUrl', frame.start, length, frame.seq, { url });
+      const url = checkUrl(frame.url === undefined || frame.url === '' ? out.slice(frame.start, end) : frame.url);
+      if (url !== null) entities.add('textUrl', frame.start, length, { url });
       return;
     }
-    if (type === 'pre') {
-      const child = frame.childCode;
-      const language = child && child.start === frame.start && child.end === end ? cleanLanguage(child.language) : undefined;
-      entities.add('pre', frame.start, length, frame.seq, language === undefined ? undefined : { language });
+    if (type === 'pre' || type === 'code') {
+      const child = frame.child;
+      const sameSpan = child !== undefined && child.start === frame.start && child.end === end;
+      const language = sameSpan ? cleanLanguage(type === 'pre' ? child.language : frame.language) : undefined;
+      if (type === 'code' && !sameSpan) {
+        entities.add('code', frame.start, length);
+        return;
+      }
+      entities.add('pre', frame.start, length, language === undefined ? undefined : { language });
       return;
     }
-    entities.add(type, frame.start, length, frame.seq);
+    entities.add(type, frame.start, length);
   }
 }
 
@@ -369,14 +455,15 @@ function parseHtml(input: string): { text: string; entities: MessageEntity[] } {
 // MarkdownV2
 // ---------------------------------------------------------------------------
 
-const V2_RESERVED = new Set('_*[]()~`>#+-=|{}.!');
+const V2_RESERVED = new Set('_*[]()~`>#+-=|{}.!\n');
 
-type V2Kind = 'bold' | 'italic' | 'underline' | 'strikethrough' | 'spoiler' | 'code' | 'pre' | 'textUrl' | 'customEmoji';
+type V2Kind =
+  | 'bold' | 'italic' | 'underline' | 'strikethrough' | 'spoiler' | 'code' | 'pre' | 'textUrl' | 'customEmoji' | 'blockquote';
 
 /** Telegram's names for entity types in "Can't find end of … entity" errors. */
 const V2_NAMES: Record<V2Kind, string> = {
   bold: 'Bold', italic: 'Italic', underline: 'Underline', strikethrough: 'Strikethrough', spoiler: 'Spoiler',
-  code: 'Code', pre: 'Pre', textUrl: 'TextUrl', customEmoji: 'CustomEmoji',
+  code: 'Code', pre: 'Pre', textUrl: 'TextUrl', customEmoji: 'CustomEmoji', blockquote: 'BlockQuote',
 };
 
 interface V2Frame {
@@ -384,9 +471,25 @@ interface V2Frame {
   start: number;
   /** Index in the input of the opening marker, for error messages. */
   src: number;
-  seq: number;
+  /** For `pre`: the language as written after "```" (it makes the entity a "PreCode" in errors). */
   language?: string;
+  /** Nested where Telegram keeps no entity (a code span inside a code block, a link in a link). */
   suppressed: boolean;
+}
+
+const RESERVED_MESSAGE = (c: string): string => `Character '${c}' is reserved and must be escaped with the preceding '\\'`;
+
+/** Checks a custom emoji link (`tg://emoji?id=…`); we keep only the emoji's text, so the id is not returned. */
+function checkCustomEmojiUrl(url: string): void {
+  const match = /^tg:(?:\/\/)?(emoji|time)\/?\?([^#]*)/i.exec(url);
+  const wanted = match?.[1]?.toLowerCase() === 'emoji' ? 'id' : 'unix';
+  const ok =
+    match !== null &&
+    match[2]!.split('&').some((pair) => {
+      const eq = pair.indexOf('=');
+      return eq > 0 && pair.slice(0, eq) === wanted && /^[1-9]\d{0,19}$/.test(pair.slice(eq + 1));
+    });
+  if (!ok) throw new ParseModeError('Invalid tg://emoji or tg://time URL specified');
 }
 
 function parseMarkdownV2(input: string): { text: string; entities: MessageEntity[] } {
@@ -394,34 +497,22 @@ function parseMarkdownV2(input: string): { text: string; entities: MessageEntity
   const entities = new EntityList();
   const stack: V2Frame[] = [];
   let out = '';
-  let seq = 0;
   let linkDepth = 0;
-  /** The open block quotation, if any; `depth` is the stack size when it began. */
-  let quote: { start: number; seq: number; depth: number } | null = null;
-  /** An expandable quotation's closing "||" was seen: the quotation ends with this line. */
-  let quoteEnding = false;
-  let atLineStart = true;
+  let haveQuote = false;
+  /** Whether a '>' here would start (or continue) a block quotation: only line breaks, '\r' and markup since the line began. */
+  let canStartQuote = true;
 
-  const reserved = (at: number): never => {
-    throw new ParseModeError(`Character '${input[at]}' is reserved and must be escaped with the preceding '\\'`);
-  };
   const unclosed = (frame: V2Frame): never => {
-    throw new ParseModeError(`Can't find end of ${V2_NAMES[frame.kind]} entity at byte offset ${byteOffset(input, frame.src)}`);
+    const name = frame.kind === 'pre' && frame.language !== undefined ? 'PreCode' : V2_NAMES[frame.kind];
+    throw new ParseModeError(`Can't find end of ${name} entity at byte offset ${byteOffset(input, frame.src)}`);
   };
-  const open = (kind: V2Kind, src: number, language?: string): void => {
-    const frame: V2Frame = { kind, start: out.length, src, seq: seq++, suppressed: kind === 'textUrl' && linkDepth > 0 };
+  const open = (kind: V2Kind, src: number, suppressed = false, language?: string): void => {
+    const frame: V2Frame = { kind, start: out.length, src, suppressed: suppressed || (kind === 'textUrl' && linkDepth > 0) };
     if (language !== undefined) frame.language = language;
     if (kind === 'textUrl') linkDepth++;
     stack.push(frame);
   };
-  const closeQuote = (): void => {
-    if (!quote) return;
-    if (stack.length > quote.depth) unclosed(stack[stack.length - 1]!);
-    entities.add('blockquote', quote.start, out.length - quote.start, quote.seq);
-    quote = null;
-    quoteEnding = false;
-  };
-  /** Reads "(url)" starting at `input[at] === '('`; returns the URL and the index after ')'. */
+  /** Reads "(…)" at `input[at] === '('`, where '\' escapes; returns the URL and the index after ')'. */
   const readUrl = (at: number): { url: string; next: number } => {
     let url = '';
     let j = at + 1;
@@ -434,79 +525,55 @@ function parseMarkdownV2(input: string): { text: string; entities: MessageEntity
         j++;
       }
     }
-    if (j >= n) throw new ParseModeError(`Can't find end of a URL at byte offset ${byteOffset(input, at)}`);
+    if (j >= n) throw new ParseModeError(`Can't find end of a URL at byte offset ${byteOffset(input, at + 1)}`);
     return { url, next: j + 1 };
   };
 
   let i = 0;
   while (i < n) {
-    const top = stack[stack.length - 1];
-    const inCode = top !== undefined && (top.kind === 'code' || top.kind === 'pre');
-
-    if (atLineStart && !inCode) {
-      atLineStart = false;
-      if (input.startsWith('**>', i)) {
-        // "**>" begins an expandable block quotation (the "**" is an empty bold separator).
-        closeQuote();
-        quote = { start: out.length, seq: seq++, depth: stack.length };
-        i += 3;
-        continue;
-      }
-      if (input[i] === '>') {
-        if (!quote) quote = { start: out.length, seq: seq++, depth: stack.length };
-        i++;
-        continue;
-      }
-    }
-
     const c = input[i]!;
     if (c === '\\' && isEscapable(input[i + 1])) {
-      out += input[i + 1];
+      const escaped = input[i + 1]!;
+      out += escaped;
+      if (escaped !== '\r') canStartQuote = escaped === '\n';
       i += 2;
       continue;
     }
 
-    if (inCode) {
-      if (c !== '`') {
-        out += c;
+    const top = stack[stack.length - 1];
+    const inCode = top !== undefined && (top.kind === 'code' || top.kind === 'pre');
+    const isMarkup = inCode ? c === '`' : V2_RESERVED.has(c);
+    if (!isMarkup) {
+      if (c === '\r' && !inCode && input[i - 1] === '_' && input[i + 1] === '_') {
+        // "_\r__": the \r only separates an italic end from an underline marker and is dropped.
         i++;
         continue;
       }
-      if (top.kind === 'code') {
-        stack.pop();
-        entities.add('code', top.start, out.length - top.start, top.seq);
-        i++;
-        continue;
-      }
-      if (input.startsWith('```', i)) {
-        stack.pop();
-        entities.add('pre', top.start, out.length - top.start, top.seq, top.language === undefined ? undefined : { language: top.language });
-        i += 3;
-        continue;
-      }
-      reserved(i);
-    }
-
-    if (c === '\n') {
-      if (quote && (quoteEnding || input[i + 1] !== '>')) closeQuote();
       out += c;
-      i++;
-      atLineStart = true;
-      continue;
-    }
-    if (c === '\r' && input[i - 1] === '_' && input[i + 1] === '_') {
-      // "_\r_" separates an italic end from an underline marker; the \r itself is dropped.
-      i++;
-      continue;
-    }
-    if (!V2_RESERVED.has(c)) {
-      out += c;
+      if (c !== '\r') canStartQuote = false;
       i++;
       continue;
     }
 
     const next = input[i + 1];
     if (top !== undefined) {
+      if (haveQuote && c === '\n' && next !== '>') {
+        // The block quotation ends with this line; everything opened inside it must be closed by now,
+        // except a "||" right at the line's end, which marks the quotation as expandable.
+        let inner = top;
+        if (inner.kind === 'spoiler' && (inner.src === i - 2 || (inner.src === i - 3 && out.endsWith('\r')))) {
+          stack.pop();
+          inner = stack[stack.length - 1]!;
+        }
+        if (inner.kind !== 'blockquote') unclosed(inner);
+        stack.pop();
+        out += '\n';
+        entities.add('blockquote', inner.start, out.length - inner.start);
+        haveQuote = false;
+        canStartQuote = true;
+        i++;
+        continue;
+      }
       let markerLength = 0;
       switch (top.kind) {
         case 'bold': if (c === '*') markerLength = 1; break;
@@ -514,35 +581,55 @@ function parseMarkdownV2(input: string): { text: string; entities: MessageEntity
         case 'underline': if (c === '_' && next === '_') markerLength = 2; break;
         case 'strikethrough': if (c === '~') markerLength = 1; break;
         case 'spoiler': if (c === '|' && next === '|') markerLength = 2; break;
+        case 'code': if (c === '`') markerLength = 1; break;
+        case 'pre': if (c === '`' && next === '`' && input[i + 2] === '`') markerLength = 3; break;
         case 'textUrl': case 'customEmoji': if (c === ']') markerLength = 1; break;
-        default: break;
+        case 'blockquote': break;
       }
       if (markerLength > 0) {
         stack.pop();
         i += markerLength;
         const length = out.length - top.start;
-        if (top.kind === 'textUrl' || top.kind === 'customEmoji') {
-          let target: string;
+        if (top.kind === 'textUrl') {
+          linkDepth--;
+          let target: string | null = null;
           if (input[i] === '(') {
             const read = readUrl(i);
             target = read.url;
             i = read.next;
-          } else {
-            target = out.slice(top.start);
+          } else if (!top.suppressed) {
+            target = out.slice(top.start); // "[example.com]" links to its own text
           }
-          if (top.kind === 'textUrl') {
-            linkDepth--;
-            const url = top.suppressed ? null : checkUrl(target);
-            if (url !== null) entities.add('textUrl', top.start, length, top.seq, { url });
-          }
-        } else {
-          entities.add(top.kind, top.start, length, top.seq);
+          const url = top.suppressed || target === null ? null : checkUrl(target);
+          if (url !== null) entities.add('textUrl', top.start, length, { url });
+        } else if (top.kind === 'customEmoji') {
+          if (input[i] !== '(') throw new ParseModeError('The entity must contain a tg://emoji or tg://time URL');
+          const read = readUrl(i);
+          checkCustomEmojiUrl(read.url);
+          i = read.next;
+        } else if (!top.suppressed) {
+          const language = top.kind === 'pre' ? cleanLanguage(top.language) : undefined;
+          entities.add(top.kind, top.start, length, language === undefined ? undefined : { language });
         }
         continue;
       }
     }
 
+    // The beginning of an entity (or a line break / quotation marker).
     switch (c) {
+      case '\n':
+        out += c;
+        canStartQuote = true;
+        i++;
+        continue;
+      case '>':
+        if (!canStartQuote) throw new ParseModeError(RESERVED_MESSAGE(c));
+        if (!haveQuote) {
+          open('blockquote', i);
+          haveQuote = true;
+        }
+        i++;
+        continue;
       case '_':
         if (next === '_') {
           open('underline', i);
@@ -561,13 +648,7 @@ function parseMarkdownV2(input: string): { text: string; entities: MessageEntity
         i++;
         continue;
       case '|':
-        if (next !== '|') reserved(i);
-        if (quote && (i + 2 === n || input[i + 2] === '\n')) {
-          // "||" at the end of a line marks an expandable block quotation's end.
-          quoteEnding = true;
-          i += 2;
-          continue;
-        }
+        if (next !== '|') throw new ParseModeError(RESERVED_MESSAGE(c));
         open('spoiler', i);
         i += 2;
         continue;
@@ -576,37 +657,40 @@ function parseMarkdownV2(input: string): { text: string; entities: MessageEntity
         i++;
         continue;
       case '!':
-        if (next !== '[') reserved(i);
+        if (next !== '[') throw new ParseModeError(RESERVED_MESSAGE(c));
         open('customEmoji', i);
         i += 2;
         continue;
       case '`': {
-        if (!input.startsWith('```', i)) {
-          open('code', i);
+        if (next === '`' && input[i + 2] === '`') {
+          const header = readPreHeader(input, i + 3);
+          open('pre', i, false, header.language);
+          i = header.next;
+        } else {
+          // Inside a code block a lone backtick opens a code span, which Telegram then drops.
+          open('code', i, inCode);
           i++;
-          continue;
         }
-        const src = i;
-        i += 3;
-        let j = i;
-        while (j < n && !isSpace(input[j]) && input[j] !== '`') j++;
-        let language: string | undefined;
-        if (j > i && j < n && input[j] !== '`') {
-          language = input.slice(i, j);
-          i = j;
-        }
-        if (input[i] === '\r' && input[i + 1] === '\n') i += 2;
-        else if (input[i] === '\n') i++;
-        open('pre', src, cleanLanguage(language));
         continue;
       }
       default:
-        reserved(i);
+        throw new ParseModeError(RESERVED_MESSAGE(c));
     }
   }
 
-  if (stack.length > 0) unclosed(stack[stack.length - 1]!);
-  closeQuote();
+  if (haveQuote) {
+    let top = stack[stack.length - 1]!;
+    if (top.kind === 'spoiler' && top.src === n - 2) {
+      stack.pop(); // "||" closing the last line: an expandable quotation
+      top = stack[stack.length - 1]!;
+    }
+    if (top.kind === 'blockquote') {
+      stack.pop();
+      entities.add('blockquote', top.start, out.length - top.start);
+    }
+  }
+  const last = stack[stack.length - 1];
+  if (last !== undefined) unclosed(last);
   return { text: out, entities: entities.finish() };
 }
 
@@ -618,11 +702,7 @@ function parseMarkdownLegacy(input: string): { text: string; entities: MessageEn
   const n = input.length;
   const entities = new EntityList();
   let out = '';
-  let seq = 0;
   let i = 0;
-  const unclosed = (at: number): never => {
-    throw new ParseModeError(`Can't find end of the entity starting at byte offset ${byteOffset(input, at)}`);
-  };
 
   while (i < n) {
     const c = input[i]!;
@@ -638,50 +718,54 @@ function parseMarkdownLegacy(input: string): { text: string; entities: MessageEn
       continue;
     }
 
+    // An entity: everything up to the closing marker is taken literally (no nesting, no escapes).
     const begin = i;
     const start = out.length;
-    const isPre = c === '`' && input.startsWith('```', i);
+    const isPre = c === '`' && next === '`' && input[i + 2] === '`';
     let language: string | undefined;
+    let contentEnd: number;
     if (isPre) {
-      i += 3;
-      let j = i;
-      while (j < n && !isSpace(input[j]) && input[j] !== '`') j++;
-      if (j > i && j < n && input[j] !== '`') {
-        language = input.slice(i, j);
-        i = j;
-      }
-      if (input[i] === '\r' && input[i + 1] === '\n') i += 2;
-      else if (input[i] === '\n') i++;
-      const end = input.indexOf('```', i);
-      if (end < 0) unclosed(begin);
-      out += input.slice(i, end);
-      i = end + 3;
-      const lang = cleanLanguage(language);
-      entities.add('pre', start, out.length - start, seq++, lang === undefined ? undefined : { language: lang });
-      continue;
+      const header = readPreHeader(input, i + 3);
+      language = header.language;
+      i = header.next;
+      contentEnd = input.indexOf('```', i);
+    } else {
+      i++;
+      contentEnd = input.indexOf(c === '[' ? ']' : c, i);
     }
-
-    const endChar = c === '[' ? ']' : c;
-    const end = input.indexOf(endChar, i + 1);
-    if (end < 0) unclosed(begin);
-    out += input.slice(i + 1, end);
-    i = end + 1;
+    if (contentEnd < 0) {
+      throw new ParseModeError(`Can't find end of the entity starting at byte offset ${byteOffset(input, begin)}`);
+    }
+    out += input.slice(i, contentEnd);
+    i = contentEnd + (isPre ? 3 : 1);
     const length = out.length - start;
-    if (c === '[') {
-      let target: string;
-      if (input[i] === '(') {
-        const close = input.indexOf(')', i + 1);
-        if (close < 0) unclosed(begin);
-        target = input.slice(i + 1, close);
-        i = close + 1;
-      } else {
-        target = out.slice(start);
+    if (length === 0) continue; // an empty entity is dropped, and "[](…)" leaves "(…)" as text
+    switch (c) {
+      case '_':
+        entities.add('italic', start, length);
+        break;
+      case '*':
+        entities.add('bold', start, length);
+        break;
+      case '`': {
+        const lang = isPre ? cleanLanguage(language) : undefined;
+        entities.add(isPre ? 'pre' : 'code', start, length, lang === undefined ? undefined : { language: lang });
+        break;
       }
-      const url = checkUrl(target);
-      if (url !== null) entities.add('textUrl', start, length, seq++, { url });
-      continue;
+      default: {
+        let target: string;
+        if (input[i] === '(') {
+          let close = input.indexOf(')', i + 1);
+          if (close < 0) close = n; // Telegram takes the rest of the text as the URL
+          target = input.slice(i + 1, close);
+          i = Math.min(close + 1, n);
+        } else {
+          target = out.slice(start);
+        }
+        const url = checkUrl(target);
+        if (url !== null) entities.add('textUrl', start, length, { url });
+      }
     }
-    entities.add(c === '*' ? 'bold' : c === '_' ? 'italic' : 'code', start, length, seq++);
   }
   return { text: out, entities: entities.finish() };
 }
