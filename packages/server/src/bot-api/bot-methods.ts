@@ -85,7 +85,7 @@ export function createBotMethods(deps: BotApiDeps): Map<string, Method> {
       try {
         return parseFormattedText(text, mode as ParseMode);
       } catch (error) {
-        if (error instanceof ParseModeError) throw badRequest(error.message);
+        if (error instanceof ParseModeError) throw badRequest(`can't parse entities: ${error.detail}`);
         throw error;
       }
     }

@@ -17,9 +17,13 @@ export type ParseMode = 'HTML' | 'MarkdownV2' | 'Markdown';
  * "Can't parse entities: unsupported start tag \"foo\" at byte offset 0".
  */
 export class ParseModeError extends Error {
+  /** Telegram's sentence, as the Bot API puts it after "Bad Request: can't parse entities: ". */
+  readonly detail: string;
+
   constructor(detail: string) {
     super(`Can't parse entities: ${detail.charAt(0).toLowerCase()}${detail.slice(1)}`);
     this.name = 'ParseModeError';
+    this.detail = detail;
   }
 }
 
