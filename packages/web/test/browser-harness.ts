@@ -48,6 +48,8 @@ export async function buildApp(outDir?: string): Promise<string> {
 export interface WebServerOptions {
   /** Per-connection limits, raised by tests that seed much history from one client. @default the server's */
   connectionLimits?: NonNullable<Parameters<typeof startServer>[0]>['connectionLimits'];
+  /** How long a press of an inline button waits for the bot (bots tests). @default the server's (15 s) */
+  botCallbackTimeoutMs?: number;
 }
 
 /** A server with test numbers on, serving `webRoot`, with its data in a temporary folder. */
@@ -63,6 +65,7 @@ export async function startWebServer(webRoot: string, options: WebServerOptions 
     // Every user here signs in from 127.0.0.1: lift the per-address limits on codes and sign-ins.
     authLimits: { codesPerIp: { limit: 10_000, windowMs: 3_600_000 }, signInsPerIp: { limit: 10_000, windowMs: 3_600_000 } },
     ...(options.connectionLimits === undefined ? {} : { connectionLimits: options.connectionLimits }),
+    ...(options.botCallbackTimeoutMs === undefined ? {} : { botCallbackTimeoutMs: options.botCallbackTimeoutMs }),
   });
   return {
     server,

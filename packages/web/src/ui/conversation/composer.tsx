@@ -16,6 +16,9 @@ export function Composer({
   onEscape,
   before,
   after,
+  inside,
+  placeholder,
+  assist,
 }: {
   initialText: string;
   onDraftChange: (text: string) => void;
@@ -24,6 +27,12 @@ export function Composer({
   /** Shown before the text box and after the send button: the attach and microphone buttons ([WEB20], [WEB22]). */
   before?: ReactNode;
   after?: ReactNode;
+  /** Shown between the text box and the send button: the bot keyboard's toggle ([WEB69]). */
+  inside?: ReactNode;
+  /** @default "Message"; a bot's keyboard or forced reply may ask for its own ([WEB69], [WEB70]). */
+  placeholder?: string | undefined;
+  /** Shown over the composer from its text, with a way to send in its place: the bot command suggestions ([WEB71]). */
+  assist?: ((text: string, submit: (text: string) => void) => ReactNode) | undefined;
 }) {
   const [text, setText] = useState(initialText);
   const ref = useRef<HTMLTextAreaElement>(null);
@@ -40,11 +49,15 @@ export function Composer({
     onDraftChange(next);
   }
 
-  function send(): void {
-    if (text.trim() === '') return;
-    onSend(text);
+  function submit(value: string): void {
+    if (value.trim() === '') return;
+    onSend(value);
     change('');
     ref.current?.focus();
+  }
+
+  function send(): void {
+    submit(text);
   }
 
   return (
@@ -55,12 +68,13 @@ export function Composer({
         send();
       }}
     >
+      {assist?.(text, submit)}
       {before}
       <textarea
         ref={ref}
         className="composer-input"
         aria-label="Message"
-        placeholder="Message"
+        placeholder={placeholder ?? 'Message'}
         rows={1}
         maxLength={MAX_MESSAGE_LENGTH}
         value={text}
@@ -81,6 +95,7 @@ export function Composer({
           }
         }}
       />
+      {inside}
       <IconButton label="Send message" type="submit" className="send-button" disabled={text.trim() === ''}>
         <SendIcon />
       </IconButton>

@@ -25,10 +25,10 @@ export function ConversationHeader({ target, snapshot, showBack, onBack }: { tar
       <Avatar id={target.peerUserId ?? target.chat?.id ?? 0} name={title} size={40} />
       <ChatTitleArea chatId={target.chat?.id ?? null}>
         <h2>{title}</h2>
-        <PeerStatus chat={target.chat} peerUserId={target.peerUserId} users={snapshot.users} selfId={snapshot.self.id} fallback={subtitle} />
+        <PeerStatus chat={target.chat} peerUserId={target.peerUserId} users={snapshot.users} selfId={snapshot.self.id} fallback={subtitle} isBot={peer?.isBot === true && (target.chat === null || target.chat.type === 'private')} />
       </ChatTitleArea>
       <ChatInfoButton chatId={target.chat?.id ?? null} />
-      <SecretChatHeaderButton peerUserId={target.peerUserId} selfId={snapshot.self.id} isPrivate={target.chat === null || target.chat.type === 'private'} />
+      <SecretChatHeaderButton peerUserId={target.peerUserId} selfId={snapshot.self.id} isPrivate={(target.chat === null || target.chat.type === 'private') && peer?.isBot !== true} />
     </header>
   );
 }

@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useMemo, useState } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { AppSnapshot, ChatStore } from '../../model/chat-store.ts';
 import type { ResolvedTarget } from '../../model/target.ts';
 import { buildTimeline, type PendingMessage } from '../../model/timeline.ts';
@@ -8,7 +8,6 @@ import { PostingGate } from '../groups/posting-gate.tsx';
 import { ActionComposer } from './actions/action-composer.tsx';
 import { ConversationActions } from './actions/conversation-actions.tsx';
 import { PinnedMessageBar } from './actions/pinned-message-bar.tsx';
-import { Composer } from './composer.tsx';
 import { OfflineGate } from './offline-gate.tsx';
 import { EditLastOnArrowUp } from './edit-last-on-arrow-up.tsx';
 import { ConversationHeader } from './conversation-header.tsx';
@@ -17,6 +16,10 @@ import { AttachButton } from './media/attach-button.tsx';
 import { FileDropTarget } from './media/file-drop-target.tsx';
 import { UploadList } from './media/upload-list.tsx';
 import { VoiceRecorder } from './media/voice-recorder.tsx';
+import { BotChatProvider } from '../bots/bot-chat-provider.tsx';
+import { BotComposer } from '../bots/bot-composer.tsx';
+import { BotEmptyIntro, BotStartButton } from '../bots/bot-start-button.tsx';
+import { useGroups } from '../groups/groups-context.ts';
 
 /** The right pane: one conversation's header, history and composer. */
 export function ConversationPane({ store, snapshot, target, isNarrow, onClose }: { store: ChatStore; snapshot: AppSnapshot; target: ResolvedTarget; isNarrow: boolean; onClose: () => void }) {
@@ -45,9 +48,24 @@ export function ConversationPane({ store, snapshot, target, isNarrow, onClose }:
   }, [store, chatId]);
 
   const isEmpty = chatId === null || (conversation?.isLoaded === true && conversation.messages.length === 0);
+  // A private chat with a bot ([WEB71]).
+  const client = useGroups()?.client ?? null;
+  const peerUser = target.peerUserId === null ? undefined : snapshot.users.get(target.peerUserId);
+  const bot = (target.chat === null || target.chat.type === 'private') && peerUser?.isBot === true ? peerUser : null;
+  // Stable across renders (the target is rebuilt on every snapshot), so the bubbles need not re-render.
+  const peerRef = useRef(target.peer);
+  peerRef.current = target.peer;
+  const sendText = useCallback(
+    (text: string) => {
+      setSentCount((count) => count + 1);
+      store.send(peerRef.current, text).catch((caught: unknown) => setError(errorText(caught)));
+    },
+    [store],
+  );
   return (
     <section className="conversation-pane" aria-label="Conversation">
       <ConversationActions chat={target.chat} snapshot={snapshot} onReport={setError}>
+      <BotChatProvider client={client} bot={bot} onSendText={sendText}>
       <ConversationHeader target={target} snapshot={snapshot} showBack={isNarrow} onBack={onClose} />
       <EditLastOnArrowUp messages={conversation?.messages} selfId={snapshot.self.id} />
       {error !== null && (
@@ -60,7 +78,7 @@ export function ConversationPane({ store, snapshot, target, isNarrow, onClose }:
       )}
       {isEmpty && pending.length === 0 ? (
         <div className="timeline-empty">
-          <p>No messages here yet. Say hello!</p>
+          {bot !== null ? <BotEmptyIntro /> : <p>No messages here yet. Say hello!</p>}
         </div>
       ) : (
         <ChannelPostsProvider chat={target.chat} messages={conversation?.messages}>
@@ -80,13 +98,18 @@ export function ConversationPane({ store, snapshot, target, isNarrow, onClose }:
       <OfflineGate isReadOnly={snapshot.connection !== 'connected' && (snapshot.isChatListCached === true || conversation?.isCached === true)}>
       <PostingGate chat={target.chat}>
       <FileDropTarget target={target} />
+      {bot !== null && isEmpty && pending.length === 0 ? (
+        <BotStartButton />
+      ) : (
       <ActionComposer store={store} target={target} onSent={() => setSentCount((count) => count + 1)} onError={setError}>
         {(composer) => (
-          <Composer key={composer.composerKey} initialText={composer.initialText} onDraftChange={composer.onDraftChange} onSend={composer.onSend} onEscape={composer.onEscape} before={<AttachButton target={target} />} after={<VoiceRecorder target={target} />} />
+          <BotComposer slot={composer} messages={conversation?.messages} selfId={snapshot.self.id} before={<AttachButton target={target} />} after={<VoiceRecorder target={target} />} />
         )}
       </ActionComposer>
+      )}
       </PostingGate>
       </OfflineGate>
+      </BotChatProvider>
       </ConversationActions>
     </section>
   );

@@ -74,5 +74,8 @@ function estimateHeight(item: TimelineItem): number {
   if (item.kind === 'day') return 40;
   const text = item.kind === 'message' ? item.message.text : item.pending.entry.text;
   // About 40 characters a line in a bubble; a guess until measured.
-  return 38 + 20 * Math.ceil(Math.max(1, text.length) / 40) + (item.kind === 'message' ? estimateMediaHeight(item.message.media) : 0);
+  const markup = item.kind === 'message' ? item.message.replyMarkup : undefined;
+  // A bot's buttons under the bubble ([WEB68]): about 40 px a row.
+  const keyboardHeight = markup?.type === 'inlineKeyboard' ? 4 + 40 * markup.rows.length : 0;
+  return 38 + 20 * Math.ceil(Math.max(1, text.length) / 40) + (item.kind === 'message' ? estimateMediaHeight(item.message.media) : 0) + keyboardHeight;
 }

@@ -7,6 +7,7 @@ import { Dialog } from '../common/dialog.tsx';
 import { errorText } from '../common/error-text.ts';
 import { PrivacySection } from './privacy-section.tsx';
 import { SessionsPanel } from './sessions-panel.tsx';
+import { BotsPanel } from './bots-panel.tsx';
 import './settings.css';
 
 /**
@@ -14,7 +15,7 @@ import './settings.css';
  * by, who sees their phone number and last seen, the active sessions (each can be ended), and sign out.
  */
 export function SettingsDialog({ client, self, onUserChanged, onClose }: { client: SamizdatClient; self: User; onUserChanged: (user: User) => void; onClose: () => void }) {
-  const [view, setView] = useState<'main' | 'sessions'>('main');
+  const [view, setView] = useState<'main' | 'sessions' | 'bots'>('main');
   const [displayName, setDisplayName] = useState(self.displayName);
   const [username, setUsername] = useState(self.username ?? '');
   const [status, setStatus] = useState<{ text: string; isError: boolean } | null>(null);
@@ -36,6 +37,14 @@ export function SettingsDialog({ client, self, onUserChanged, onClose }: { clien
     return (
       <Dialog title="Active sessions" onClose={onClose}>
         <SessionsPanel client={client} onBack={() => setView('main')} />
+      </Dialog>
+    );
+  }
+
+  if (view === 'bots') {
+    return (
+      <Dialog title="My bots" onClose={onClose}>
+        <BotsPanel client={client} onBack={() => setView('main')} onBotCreated={(bot) => onUserChanged(bot)} />
       </Dialog>
     );
   }
@@ -97,6 +106,10 @@ export function SettingsDialog({ client, self, onUserChanged, onClose }: { clien
       <PrivacySection client={client} />
       <button type="button" className="settings-row-button" onClick={() => setView('sessions')}>
         <span>Active sessions</span>
+        <span aria-hidden="true">›</span>
+      </button>
+      <button type="button" className="settings-row-button" onClick={() => setView('bots')}>
+        <span>My bots</span>
         <span aria-hidden="true">›</span>
       </button>
       <button type="button" className="danger-button" disabled={isBusy} onClick={() => void run(async () => (await client.logOut(), 'Signed out'))}>

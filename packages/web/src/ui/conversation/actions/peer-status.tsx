@@ -9,14 +9,15 @@ import './message-actions.css';
  * The conversation header's second line: who is typing, else the other user's online status or
  * last seen (private chats), else `fallback` (members, @username).
  */
-export function PeerStatus({ chat, peerUserId, users, selfId, fallback }: { chat: Chat | null; peerUserId: number | null; users: ReadonlyMap<number, User>; selfId: number; fallback: string }) {
+export function PeerStatus({ chat, peerUserId, users, selfId, fallback, isBot = false }: { chat: Chat | null; peerUserId: number | null; users: ReadonlyMap<number, User>; selfId: number; fallback: string; isBot?: boolean }) {
   const actions = useContext(MessageActionsContext);
   const activity = useActivity();
   const [nowMs, setNowMs] = useState(() => Date.now());
   useEffect(() => {
-    if (actions === null || peerUserId === null || peerUserId === selfId) return;
+    // A bot has no last seen: its header says "bot" ([WEB71]).
+    if (actions === null || peerUserId === null || peerUserId === selfId || isBot) return;
     actions.loadStatus(peerUserId).catch((error: unknown) => console.warn('status', error));
-  }, [actions, peerUserId, selfId]);
+  }, [actions, peerUserId, selfId, isBot]);
   // "online" ends at its expiry even when no presence frame says so.
   useEffect(() => {
     const timer = setInterval(() => setNowMs(Date.now()), 30_000);
@@ -32,6 +33,7 @@ export function PeerStatus({ chat, peerUserId, users, selfId, fallback }: { chat
       </p>
     );
   }
+  if (isBot) return <p className="peer-status bot-status">bot</p>;
   const status = peerUserId === null || peerUserId === selfId ? '' : describeStatus(activity.statuses.get(peerUserId), nowMs);
   const text = status !== '' ? status : fallback;
   if (text === '') return null;
