@@ -42,6 +42,7 @@ import { createLogger, type Logger } from './shared/logger.ts';
 import { migrate } from './storage/migrations.ts';
 import { openSqliteStorage } from './storage/sqlite-storage.ts';
 import { UpdateService } from './updates/update-service.ts';
+import type { PresenceRegistry } from './accounts/presence-registry.ts';
 import { BotAccounts } from './bots/bot-accounts.ts';
 import { BotInbox } from './bots/bot-inbox.ts';
 import { CallbackQueries } from './bots/callback-queries.ts';
@@ -89,6 +90,12 @@ export interface ServerOptions {
   connectionLimits?: Partial<ConnectionLimits>;
   /** How long a press of an inline button waits for the bot's answer. @default 15 s */
   botCallbackTimeoutMs?: number;
+  /**
+   * Several processes serve one data folder (`startCluster`): counts of who is online are kept
+   * across them, and only the leader runs what must run once (@BotFather, webhook senders, sweeps).
+   * @default a single process, which is the leader
+   */
+  cluster?: { isLeader: boolean; presence: PresenceRegistry };
 }
 
 /** A server that is listening. */
@@ -120,8 +127,9 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   const bus = options.bus ?? new InProcessBus();
   const keyring = new ChatKeyring(masterKey);
   const users = new Users(storage.db);
+  const isLeader = options.cluster?.isLeader ?? true;
   const ips = new IpRecords({ db: storage.db, clock, retentionSeconds: options.ipRetentionSeconds ?? DEFAULT_IP_RETENTION_SECONDS });
-  await ips.purge();
+  if (isLeader) await ips.purge();
   const sessions = new Sessions(storage.db, ips);
   const codeMacKey = new Uint8Array(hkdfSync('sha256', masterKey, new Uint8Array(0), 'samizdat/phone-code-mac', 32));
   const codes = new PhoneCodes(storage.db, clock, { lifetimeSeconds: 300, maxAttempts: 5, acceptTestNumbers: options.testNumbers ?? false }, codeMacKey);
@@ -131,7 +139,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   const host = options.host ?? '127.0.0.1';
   const port = options.port ?? 8080;
   const contacts = new Contacts(storage.db, users);
-  const presence = new Presence({ db: storage.db, contacts, bus, clock, logger });
+  const presence = new Presence({ db: storage.db, contacts, bus, clock, logger, ...(options.cluster === undefined ? {} : { registry: options.cluster.presence }) });
   let boundUrl = '';
   const botInbox = new BotInbox({ db: storage.db, keyring, directory, bus, clock });
   const bots = new BotAccounts({ db: storage.db, users, clock, keyring });
@@ -140,8 +148,9 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   const uploads = new UploadService({ db: storage.db, store, uploadsDir: join(dataDir, 'uploads'), clock, logger, maxFileBytes: options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES });
   const files = new FileService({ db: storage.db, store, clock, logger, tempDir: join(dataDir, 'uploads') });
   await mkdir(join(dataDir, 'uploads'), { recursive: true });
-  await uploads.sweepExpired();
+  if (isLeader) await uploads.sweepExpired();
   const sweeper = setInterval(() => {
+    if (!isLeader) return;
     void uploads.sweepExpired().catch((error: unknown) => logger.log('warn', 'files.sweep_failed', { error: String(error) }));
     void secret.sweep().catch((error: unknown) => logger.log('warn', 'secret.sweep_failed', { error: String(error) }));
     void ips.purge().catch((error: unknown) => logger.log('warn', 'ips.purge_failed', { error: String(error) }));
@@ -153,7 +162,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   const callbacks = new CallbackQueries({ db: storage.db, bus, clock, messages, inbox: botInbox, ...(options.botCallbackTimeoutMs === undefined ? {} : { timeoutMs: options.botCallbackTimeoutMs }) });
   const updates = new UpdateService({ db: storage.db, users, keyring, clock });
   const secret = new SecretRelay({ db: storage.db, bus, clock });
-  await secret.sweep();
+  if (isLeader) await secret.sweep();
   const roles = new Roles(storage.db);
   const transparency = new TransparencyLog({ db: storage.db, clock, signingKey: await loadOperatorKey(dataDir) });
   const reports = new Reports({ db: storage.db, keyring, roles, clock, spamLimits });
@@ -161,11 +170,11 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   const legal = new Legal({ db: storage.db, roles, ips, log: transparency, clock });
   const services = { auth, users, sessions, contacts, presence, chats, messages, updates, uploads, files, store, secret, reports, moderation, legal, bus, clock, bots, callbacks };
   const handlers = createHandlers(services);
-  const webhooks = new WebhookSender({ bots, inbox: botInbox, bus, clock, logger });
+  const webhooks = new WebhookSender({ bots, inbox: botInbox, bus, clock, logger, runsSenders: isLeader });
   const botApi = createBotApi({ db: storage.db, bots, inbox: botInbox, callbacks, webhooks, messages, chats, files, bus, clock, limits: new BotRateLimits(clock), store, logger });
   webhooks.onReply(async (botId, method, params) => void (await botApi.run(botId, method, params)));
   const botFather = new BotFather({ bots, inbox: botInbox, messages, bus, logger, apiRoot: () => options.publicUrl ?? boundUrl });
-  await botFather.start();
+  if (isLeader) await botFather.start();
   const hooked = await storage.db.selectFrom('bots').select('user_id').where('webhook_url', 'is not', null).execute();
   await webhooks.start(hooked.map((row) => row.user_id));
   const limits = { ...DEFAULT_CONNECTION_LIMITS, ...options.connectionLimits };

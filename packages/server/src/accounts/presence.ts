@@ -6,6 +6,7 @@ import type { Logger } from '../shared/logger.ts';
 import type { Database } from '../storage/database.ts';
 import { privateChatPeers } from '../chats/private-peers.ts';
 import type { Contacts } from './contacts.ts';
+import { LocalPresenceRegistry, type PresenceRegistry } from './presence-registry.ts';
 
 /** How long "online" holds without a renewal; the tracker renews it while a connection is open. */
 const ONLINE_SECONDS = 300;
@@ -13,37 +14,36 @@ const ONLINE_SECONDS = 300;
 const MAX_WATCHERS = 1000;
 
 /**
- * Online and last-seen status. A user is online while any of their sessions is connected to this
- * process; each change is told to the people who may know it under the user's privacy setting
- * (everybody, contacts, nobody), and the last-seen time is stored when the last connection goes.
+ * Online and last-seen status. A user is online while any of their sessions is connected to any
+ * worker (the registry counts across processes); each change is told to the people who may know it
+ * under the user's privacy setting (everybody, contacts, nobody), and the last-seen time is stored
+ * when the last connection goes.
  */
 export class Presence {
-  readonly #connections = new Map<number, number>();
+  readonly #registry: PresenceRegistry;
 
   constructor(
-    private readonly deps: { db: Kysely<Database>; contacts: Contacts; bus: Bus; clock: Clock; logger: Logger },
-  ) {}
+    private readonly deps: { db: Kysely<Database>; contacts: Contacts; bus: Bus; clock: Clock; logger: Logger; registry?: PresenceRegistry },
+  ) {
+    this.#registry = deps.registry ?? new LocalPresenceRegistry();
+  }
 
   connected(userId: number): void {
-    const count = (this.#connections.get(userId) ?? 0) + 1;
-    this.#connections.set(userId, count);
-    if (count === 1) void this.#announce(userId, { type: 'online', expiresAt: this.#now() + ONLINE_SECONDS });
+    void this.#registry
+      .connected(userId)
+      .then((first) => (first ? this.#announce(userId, { type: 'online', expiresAt: this.#now() + ONLINE_SECONDS }) : undefined))
+      .catch((error: unknown) => this.deps.logger.log('warn', 'presence.count_failed', { userId, error: String(error) }));
   }
 
   disconnected(userId: number): void {
-    const count = (this.#connections.get(userId) ?? 1) - 1;
-    if (count > 0) {
-      this.#connections.set(userId, count);
-      return;
-    }
-    this.#connections.delete(userId);
     const lastSeenAt = this.#now();
-    void this.deps.db
-      .updateTable('users')
-      .set({ last_seen_at: lastSeenAt })
-      .where('id', '=', userId)
-      .execute()
-      .then(() => this.#announce(userId, { type: 'offline', lastSeenAt }))
+    void this.#registry
+      .disconnected(userId)
+      .then(async (last) => {
+        if (!last) return;
+        await this.deps.db.updateTable('users').set({ last_seen_at: lastSeenAt }).where('id', '=', userId).execute();
+        await this.#announce(userId, { type: 'offline', lastSeenAt });
+      })
       .catch((error: unknown) => this.deps.logger.log('warn', 'presence.store_failed', { userId, error: String(error) }));
   }
 
@@ -52,7 +52,7 @@ export class Presence {
     const row = await this.deps.db.selectFrom('users').select(['last_seen_visibility', 'last_seen_at']).where('id', '=', userId).executeTakeFirst();
     if (row === undefined) return { type: 'hidden' };
     if (!(await this.#mayKnow(viewerId, userId, row.last_seen_visibility))) return { type: 'hidden' };
-    if (this.#connections.has(userId)) return { type: 'online', expiresAt: this.#now() + ONLINE_SECONDS };
+    if (await this.#registry.isOnline(userId)) return { type: 'online', expiresAt: this.#now() + ONLINE_SECONDS };
     return row.last_seen_at === null ? { type: 'hidden' } : { type: 'offline', lastSeenAt: row.last_seen_at };
   }
 

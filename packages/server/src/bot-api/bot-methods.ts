@@ -5,7 +5,7 @@ import type { BotAccounts, BotIdentity } from '../bots/bot-accounts.ts';
 import { BOT_UPDATE_KINDS, type BotInbox } from '../bots/bot-inbox.ts';
 import type { CallbackQueries } from '../bots/callback-queries.ts';
 import type { WebhookSender } from '../bots/webhook-sender.ts';
-import type { Bus } from '../bus/bus.ts';
+import { botTopic, type Bus } from '../bus/bus.ts';
 import type { ChatService } from '../chats/chat-service.ts';
 import type { ChatRow } from '../chats/permissions.ts';
 import type { FileService } from '../files/file-service.ts';
@@ -51,8 +51,6 @@ const MAX_POLL_SECONDS = 50;
  * Names are matched without regard to case, as Telegram does.
  */
 export function createBotMethods(deps: BotApiDeps): Map<string, Method> {
-  /** The poll each bot has open, so a second one ends the first, as on Telegram. */
-  const polls = new Map<number, AbortController>();
 
   const peerOf = async (call: BotCall, name = 'chat_id'): Promise<Peer> => {
     const raw = call.params.string(name);
@@ -252,9 +250,13 @@ export function createBotMethods(deps: BotApiDeps): Map<string, Method> {
       const timeout = Math.min(MAX_POLL_SECONDS, Math.max(0, params.int('timeout') ?? 0));
       const allowed = params.json('allowed_updates');
       if (allowed !== undefined) await deps.bots.update(bot.id, { allowed_updates: JSON.stringify(checkAllowedUpdates(allowed)) });
-      polls.get(bot.id)?.abort();
+      // A second poll ends the first, as on Telegram, whichever worker holds either.
+      const pollId = randomBytes(9).toString('base64url');
       const poll = new AbortController();
-      polls.set(bot.id, poll);
+      const unsubscribe = deps.bus.subscribe(botTopic(bot.id), (event) => {
+        if (event.kind === 'botPoll' && event.pollId !== pollId) poll.abort();
+      });
+      deps.bus.publish(botTopic(bot.id), { kind: 'botPoll', pollId });
       const stop = AbortSignal.any([poll.signal, call.signal]);
       try {
         let updates = await deps.inbox.take(bot.id, { offset, limit });
@@ -265,7 +267,7 @@ export function createBotMethods(deps: BotApiDeps): Map<string, Method> {
         }
         return updates;
       } finally {
-        if (polls.get(bot.id) === poll) polls.delete(bot.id);
+        unsubscribe();
       }
     },
 

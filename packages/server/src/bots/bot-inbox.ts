@@ -230,7 +230,9 @@ export class BotInbox {
         done();
       };
       const timer = setTimeout(finish, timeoutMs);
-      const unsubscribe = this.deps.bus.subscribe(botTopic(botId), finish);
+      const unsubscribe = this.deps.bus.subscribe(botTopic(botId), (event) => {
+        if (event.kind === 'botUpdates') finish();
+      });
       signal?.addEventListener('abort', finish);
     });
   }

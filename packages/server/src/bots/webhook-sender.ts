@@ -1,4 +1,4 @@
-import type { Bus } from '../bus/bus.ts';
+import { WEBHOOKS_TOPIC, type Bus } from '../bus/bus.ts';
 import type { Clock } from '../shared/clock.ts';
 import type { Logger } from '../shared/logger.ts';
 import type { BotAccounts } from './bot-accounts.ts';
@@ -33,15 +33,30 @@ export class WebhookSender {
   readonly #running = new Map<number, AbortController>();
   #reply: WebhookReply = async () => {};
 
-  constructor(private readonly deps: { bots: BotAccounts; inbox: BotInbox; bus: Bus; clock: Clock; logger: Logger }) {}
+  #unsubscribe: () => void = () => {};
+
+  /**
+   * Only one process of a server sends webhooks (`runsSenders`); a change made on any process
+   * reaches it over the bus.
+   */
+  constructor(private readonly deps: { bots: BotAccounts; inbox: BotInbox; bus: Bus; clock: Clock; logger: Logger; runsSenders: boolean }) {
+    if (deps.runsSenders) {
+      this.#unsubscribe = deps.bus.subscribe(WEBHOOKS_TOPIC, (event) => {
+        if (event.kind !== 'webhookChanged') return;
+        this.#stop(event.botId);
+        this.#ensure(event.botId);
+      });
+    }
+  }
 
   /** Set once the Bot API exists (it needs the sender, the sender needs it). */
   onReply(reply: WebhookReply): void {
     this.#reply = reply;
   }
 
-  /** Starts a sender for every bot that has a webhook (at server start). */
+  /** Starts a sender for every bot that has a webhook (at server start, in the process that sends them). */
   async start(botIds: readonly number[]): Promise<void> {
+    if (!this.deps.runsSenders) return;
     for (const botId of botIds) this.#ensure(botId);
   }
 
@@ -55,17 +70,17 @@ export class WebhookSender {
       webhook_last_error_message: null,
       ...(settings.allowedUpdates === undefined ? {} : { allowed_updates: JSON.stringify(settings.allowedUpdates) }),
     });
-    this.#stop(botId);
-    this.#ensure(botId);
+    this.deps.bus.publish(WEBHOOKS_TOPIC, { kind: 'webhookChanged', botId });
   }
 
   async remove(botId: number, dropPending: boolean): Promise<void> {
-    this.#stop(botId);
     await this.deps.bots.update(botId, { webhook_url: null, webhook_secret_sealed: null, webhook_last_error_date: null, webhook_last_error_message: null });
     if (dropPending) await this.deps.inbox.dropAll(botId);
+    this.deps.bus.publish(WEBHOOKS_TOPIC, { kind: 'webhookChanged', botId });
   }
 
   stopAll(): void {
+    this.#unsubscribe();
     for (const botId of [...this.#running.keys()]) this.#stop(botId);
   }
 

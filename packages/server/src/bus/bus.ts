@@ -15,6 +15,10 @@ export type BusEvent =
   | { kind: 'prekeysLow'; frame: PrekeysLowFrame }
   /** On a bot's topic (`bot.<id>`): new updates wait for it (wakes long polls and the webhook sender). */
   | { kind: 'botUpdates' }
+  /** On a bot's topic: a getUpdates poll began (on some worker); any other open poll of the bot ends with 409. */
+  | { kind: 'botPoll'; pollId: string }
+  /** On `webhooks`: a bot's webhook was set or removed; the process that sends webhooks restarts that bot's sender. */
+  | { kind: 'webhookChanged'; botId: number }
   /** On a callback query's topic (`callback.<id>`): the bot's answer, for the user waiting on the press. */
   | { kind: 'callbackAnswer'; text: string | null; alert: boolean; url: string | null };
 
@@ -50,6 +54,9 @@ export function deviceTopic(deviceId: number): string {
 export function botTopic(botId: number): string {
   return `bot.${botId}`;
 }
+
+/** The topic of webhook changes, heard by the process that sends webhooks. */
+export const WEBHOOKS_TOPIC = 'webhooks';
 
 /** The topic a button press waits on for the bot's answer. */
 export function callbackTopic(queryId: string): string {

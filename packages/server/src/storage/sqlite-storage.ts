@@ -1,6 +1,6 @@
 import Sqlite from 'better-sqlite3';
-import type { SqliteDatabase } from 'kysely';
-import { Kysely, SqliteDialect } from 'kysely';
+import type { DatabaseConnection, Driver, SqliteDatabase } from 'kysely';
+import { CompiledQuery, Kysely, SqliteDialect } from 'kysely';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Database } from './database.ts';
@@ -18,7 +18,7 @@ export function openSqliteStorage(path: string): Storage {
   connection.pragma('synchronous = FULL');
   connection.pragma('foreign_keys = ON');
   connection.pragma('busy_timeout = 5000');
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(connection) }) });
+  const db = new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database: withStatementCache(connection) }) });
   return {
     db,
     engine: 'sqlite',
@@ -26,6 +26,28 @@ export function openSqliteStorage(path: string): Storage {
       await db.destroy();
     },
   };
+}
+
+/**
+ * Transactions take the write lock when they begin (`BEGIN IMMEDIATE`). With several server
+ * processes on one file, a deferred transaction that reads and then writes fails at once with
+ * SQLITE_BUSY when another process wrote in between; an immediate one waits its turn (busy_timeout).
+ */
+class ImmediateSqliteDialect extends SqliteDialect {
+  override createDriver(): Driver {
+    const driver = super.createDriver();
+    return {
+      init: () => driver.init(),
+      acquireConnection: () => driver.acquireConnection(),
+      async beginTransaction(connection: DatabaseConnection): Promise<void> {
+        await connection.executeQuery(CompiledQuery.raw('begin immediate'));
+      },
+      commitTransaction: (connection) => driver.commitTransaction(connection),
+      rollbackTransaction: (connection) => driver.rollbackTransaction(connection),
+      releaseConnection: (connection) => driver.releaseConnection(connection),
+      destroy: () => driver.destroy(),
+    };
+  }
 }
 
 /** How many distinct SQL texts keep their prepared statement. */

@@ -1,0 +1,95 @@
+import type { PresenceRegistry } from '../accounts/presence-registry.ts';
+import type { Bus, BusEvent } from '../bus/bus.ts';
+import { InProcessBus } from '../bus/in-process-bus.ts';
+import { isClusterMessage, type PrimaryToWorker, type WorkerToPrimary } from './cluster-messages.ts';
+
+/** The IPC channel of a worker process (`process` in a worker; a fake in tests). */
+export interface IpcChannel {
+  send(message: WorkerToPrimary): void;
+  on(event: 'message', listener: (message: unknown) => void): void;
+  off(event: 'message', listener: (message: unknown) => void): void;
+}
+
+/**
+ * The bus of one worker: events reach this worker's subscribers directly, and every other worker's
+ * through the primary, which forwards a topic only to the workers that subscribed to it. The
+ * channel is ordered, so one topic's events arrive everywhere in the order they were published.
+ */
+export class ClusterBus implements Bus {
+  readonly #local = new InProcessBus();
+  readonly #counts = new Map<string, number>();
+  readonly #listener = (message: unknown) => {
+    if (!isClusterMessage(message)) return;
+    const typed = message as PrimaryToWorker;
+    if (typed.samizdat === 'bus') this.#local.publish(typed.topic, typed.event);
+  };
+
+  constructor(private readonly channel: IpcChannel) {
+    channel.on('message', this.#listener);
+  }
+
+  publish(topic: string, event: BusEvent): void {
+    this.#local.publish(topic, event);
+    this.channel.send({ samizdat: 'bus', topic, event });
+  }
+
+  subscribe(topic: string, handler: (event: BusEvent) => void): () => void {
+    const unsubscribe = this.#local.subscribe(topic, handler);
+    const count = (this.#counts.get(topic) ?? 0) + 1;
+    this.#counts.set(topic, count);
+    if (count === 1) this.channel.send({ samizdat: 'subscribe', topic });
+    let done = false;
+    return () => {
+      if (done) return;
+      done = true;
+      unsubscribe();
+      const left = (this.#counts.get(topic) ?? 1) - 1;
+      if (left > 0) this.#counts.set(topic, left);
+      else {
+        this.#counts.delete(topic);
+        this.channel.send({ samizdat: 'unsubscribe', topic });
+      }
+    };
+  }
+
+  async close(): Promise<void> {
+    this.channel.off('message', this.#listener);
+    await this.#local.close();
+  }
+}
+
+/** Presence counted by the primary over all workers, asked over the IPC channel. */
+export class ClusterPresenceRegistry implements PresenceRegistry {
+  #nextId = 1;
+  readonly #waiting = new Map<number, (value: boolean) => void>();
+
+  constructor(private readonly channel: IpcChannel) {
+    channel.on('message', (message) => {
+      if (!isClusterMessage(message)) return;
+      const typed = message as PrimaryToWorker;
+      if (typed.samizdat !== 'presenceAnswer') return;
+      this.#waiting.get(typed.requestId)?.(typed.value);
+      this.#waiting.delete(typed.requestId);
+    });
+  }
+
+  connected(userId: number): Promise<boolean> {
+    return this.#ask(userId, 'connected');
+  }
+
+  disconnected(userId: number): Promise<boolean> {
+    return this.#ask(userId, 'disconnected');
+  }
+
+  isOnline(userId: number): Promise<boolean> {
+    return this.#ask(userId, 'isOnline');
+  }
+
+  #ask(userId: number, op: 'connected' | 'disconnected' | 'isOnline'): Promise<boolean> {
+    const requestId = this.#nextId++;
+    return new Promise((done) => {
+      this.#waiting.set(requestId, done);
+      this.channel.send({ samizdat: 'presence', requestId, userId, op });
+    });
+  }
+}

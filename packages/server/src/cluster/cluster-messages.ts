@@ -1,0 +1,21 @@
+import type { BusEvent } from '../bus/bus.ts';
+
+/**
+ * What the workers of one server and their primary say to each other over Node's IPC channel.
+ * Each kind has one sender: workers publish, subscribe and ask about presence; the primary relays
+ * events and answers.
+ */
+export type WorkerToPrimary =
+  | { samizdat: 'bus'; topic: string; event: BusEvent }
+  | { samizdat: 'subscribe'; topic: string }
+  | { samizdat: 'unsubscribe'; topic: string }
+  | { samizdat: 'presence'; requestId: number; userId: number; op: 'connected' | 'disconnected' | 'isOnline' }
+  | { samizdat: 'listening'; port: number };
+
+export type PrimaryToWorker =
+  | { samizdat: 'bus'; topic: string; event: BusEvent }
+  | { samizdat: 'presenceAnswer'; requestId: number; value: boolean };
+
+export function isClusterMessage(value: unknown): value is { samizdat: string } {
+  return typeof value === 'object' && value !== null && typeof (value as { samizdat?: unknown }).samizdat === 'string';
+}
