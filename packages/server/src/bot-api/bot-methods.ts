@@ -142,7 +142,9 @@ export function createBotMethods(deps: BotApiDeps): Map<string, Method> {
     const upload = call.params.file(field);
     let fileId: string;
     if (upload !== undefined) {
-      fileId = (await deps.files.storeBytes(upload.bytes, { name: upload.name, mimeType: upload.mimeType, ownerId: call.bot.id })).id;
+      // Libraries often send no type, or a generic one: what the bytes are decides.
+      const mimeType = sniffImageType(upload.bytes) ?? upload.mimeType;
+      fileId = (await deps.files.storeBytes(upload.bytes, { name: upload.name, mimeType, ownerId: call.bot.id })).id;
     } else {
       const given = call.params.string(field);
       if (given === undefined || given === '') throw badRequest(`there is no ${field} in the request`);
@@ -511,6 +513,15 @@ export function createBotMethods(deps: BotApiDeps): Map<string, Method> {
 }
 
 const CHAT_ACTIONS = new Set(['typing', 'upload_photo', 'record_video', 'upload_video', 'record_voice', 'upload_voice', 'upload_document', 'choose_sticker', 'find_location', 'record_video_note', 'upload_video_note']);
+
+/** The image type the first bytes show (PNG, JPEG, GIF, WebP), or null. */
+export function sniffImageType(bytes: Buffer): string | null {
+  if (bytes.length >= 8 && bytes.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]))) return 'image/png';
+  if (bytes.length >= 3 && bytes[0] === 0xff && bytes[1] === 0xd8 && bytes[2] === 0xff) return 'image/jpeg';
+  if (bytes.length >= 6 && /^GIF8[79]a$/.test(bytes.subarray(0, 6).toString('latin1'))) return 'image/gif';
+  if (bytes.length >= 12 && bytes.subarray(0, 4).toString('latin1') === 'RIFF' && bytes.subarray(8, 12).toString('latin1') === 'WEBP') return 'image/webp';
+  return null;
+}
 
 /** Where getFile says a file is: `/file/bot<token>/<file_path>` serves it. */
 export function filePath(fileId: string, name: string): string {

@@ -1,4 +1,5 @@
 import type { IncomingMessage } from 'node:http';
+import { MultipartError, parseMultipart, type FormPart } from './multipart.ts';
 import { BotApiInputError } from './telegram-types.ts';
 
 /** Telegram's limit for a file a bot uploads. */
@@ -110,19 +111,18 @@ export async function readBotParams(request: IncomingMessage, url: URL): Promise
     if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new BotApiInputError('JSON request must be an object');
     Object.assign(values, parsed);
   } else if (isMultipart) {
-    let form: FormData;
+    let parts: FormPart[];
     try {
-      // The platform's own multipart reader (undici), so no parser of ours stands between a bot and the disk.
-      form = await new Response(new Blob([new Uint8Array(body)]), { headers: { 'content-type': request.headers['content-type']! } }).formData();
-    } catch {
-      throw new BotApiInputError("can't parse multipart/form-data request");
+      parts = parseMultipart(body, request.headers['content-type']!);
+    } catch (error) {
+      if (error instanceof MultipartError) throw new BotApiInputError(`can't parse multipart/form-data request: ${error.message}`);
+      throw error;
     }
-    for (const [key, value] of form) {
-      if (typeof value === 'string') values[key] = value;
+    for (const part of parts) {
+      if (part.filename === undefined) values[part.name] = part.body.toString('utf8');
       else {
-        const bytes = Buffer.from(await value.arrayBuffer());
-        if (bytes.length > MAX_BOT_UPLOAD_BYTES) throw new BodyTooLargeError();
-        files.set(key, { name: value.name || key, mimeType: value.type || 'application/octet-stream', bytes });
+        if (part.body.length > MAX_BOT_UPLOAD_BYTES) throw new BodyTooLargeError();
+        files.set(part.name, { name: part.filename || part.name, mimeType: part.contentType || 'application/octet-stream', bytes: Buffer.from(part.body) });
       }
     }
   } else {
