@@ -2,9 +2,9 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { test } from 'node:test';
+import { test, type TestContext } from 'node:test';
 import type { Message } from '@samizdat/protocol';
-import { createMemoryLogger, startServer } from '@samizdat/server';
+import { createMemoryLogger, startCluster, startServer } from '@samizdat/server';
 import { WebSocket } from 'ws';
 import { SamizdatClient } from '../src/index.ts';
 import { FlakyProxy } from './flaky-proxy.ts';
@@ -32,8 +32,17 @@ async function until(predicate: () => boolean, timeoutMs: number, describe: () =
 }
 
 test('[SDK][UPD1][UPD2][MSG2] two users on three devices each exchange 1,000 messages while connections are cut at random; every device ends with all of them, once, in order', async (t) => {
+  await exchangeUnderChaos(t, 1);
+});
+
+test('[SDK][UPD1][UPD2][MSG2][CL2] the same, with the server as two worker processes: devices of one user on different workers', async (t) => {
+  await exchangeUnderChaos(t, 2);
+});
+
+async function exchangeUnderChaos(t: TestContext, workers: 1 | 2): Promise<void> {
   const dataDir = mkdtempSync(join(tmpdir(), 'samizdat-chaos-'));
-  const server = await startServer({ port: 0, dataDir, testNumbers: true, logger: createMemoryLogger() });
+  const options = { port: 0, host: '127.0.0.1', dataDir, testNumbers: true, logger: createMemoryLogger() };
+  const server = workers === 1 ? await startServer(options) : await startCluster({ ...options, workers });
   const proxy = await FlakyProxy.start(server.port);
   const url = `ws://127.0.0.1:${proxy.port}/ws`;
   const devices: SamizdatClient[] = [];
@@ -97,4 +106,4 @@ test('[SDK][UPD1][UPD2][MSG2] two users on three devices each exchange 1,000 mes
     await server.close();
     rmSync(dataDir, { recursive: true, force: true });
   }
-});
+}

@@ -6,3 +6,4 @@ export { webhookCodeDelivery, logCodeDelivery, type CodeDelivery } from './accou
 export { InProcessBus } from './bus/in-process-bus.ts';
 export type { Bus } from './bus/bus.ts';
 export { grantRole, loadBlockedFileHashes, type UserSelector } from './safety/operator-tools.ts';
+export { startCluster, type RunningCluster, type WorkerServerOptions } from './cluster/cluster-primary.ts';

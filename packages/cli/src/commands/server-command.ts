@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command, InvalidArgumentError } from 'commander';
@@ -19,10 +20,12 @@ export function serverCommand(): Command {
     .option('--max-file-size <bytes>', 'largest file accepted, in bytes (default 2 GiB)', parseByteCount)
     .option('--web-root <dir>', 'serve the web client from this folder (default: packages/web/dist when built)')
     .option('--ip-retention-days <days>', 'days the IP addresses of sessions are kept, then purged (default 30)', parseRetentionDays)
+    .option('--workers <n>', 'worker processes sharing the port and the data folder; 1 runs in this process (default: one per core)', parseWorkerCount, availableParallelism())
     .addHelpText(
       'after',
       '\nThe master key comes from SAMIZDAT_MASTER_KEY (32 bytes, hex or base64) when set,\n' +
-        'otherwise from <data>/master.key, created on first start. Logs go to stderr.',
+        'otherwise from <data>/master.key, created on first start. Logs go to stderr.\n' +
+        'With several workers, the primary process relays updates between them (no external bus).',
     )
     .action(async (options: ServerCommandOptions, command: Command) => {
       await runServer(options, commandContext(command).isJson);
@@ -38,6 +41,7 @@ interface ServerCommandOptions {
   maxFileSize?: number;
   ipRetentionDays?: number;
   webRoot?: string;
+  workers: number;
 }
 
 /** The web client's build in this repository (`npm run build -w packages/web`), if it was built. */
@@ -49,9 +53,9 @@ export function defaultWebRoot(): string | undefined {
 async function runServer(options: ServerCommandOptions, isJson: boolean): Promise<void> {
   // The one import from the CLI into the server package, and a dynamic one: only `samizdat server`
   // loads the server (and its native SQLite binding); every client command stays on the SDK.
-  const { startServer } = await import('@samizdat/server');
+  const { startCluster, startServer } = await import('@samizdat/server');
   const webRoot = options.webRoot ?? defaultWebRoot();
-  const server = await startServer({
+  const serverOptions = {
     port: options.port,
     host: options.host,
     dataDir: options.data,
@@ -60,16 +64,24 @@ async function runServer(options: ServerCommandOptions, isJson: boolean): Promis
     ...(options.maxFileSize === undefined ? {} : { maxFileBytes: options.maxFileSize }),
     ...(options.ipRetentionDays === undefined ? {} : { ipRetentionSeconds: options.ipRetentionDays * 24 * 3600 }),
     ...(webRoot === undefined ? {} : { webRoot }),
-  });
-  if (isJson) output.json({ httpUrl: server.httpUrl, wsUrl: server.wsUrl, port: server.port, webRoot: webRoot ?? null });
+  };
+  const server = options.workers === 1 ? await startServer(serverOptions) : await startCluster({ ...serverOptions, workers: options.workers });
+  if (isJson) output.json({ httpUrl: server.httpUrl, wsUrl: server.wsUrl, port: server.port, webRoot: webRoot ?? null, workers: options.workers });
   else {
-    output.line(`Samizdat server listening on ${server.httpUrl} (WebSocket ${server.wsUrl}); Ctrl-C stops it`);
+    output.line(`Samizdat server listening on ${server.httpUrl} (WebSocket ${server.wsUrl}) with ${options.workers === 1 ? 'one process' : `${options.workers} worker processes`}; Ctrl-C stops it`);
     output.line(webRoot === undefined ? 'Web client not built (npm run build -w packages/web): / shows a landing page' : `Web client at ${server.httpUrl}/ (from ${webRoot})`);
   }
 
   const signal = await waitForStopSignal();
   output.note(`Received ${signal}; closing`);
   await withForcedExit(() => server.close());
+}
+
+/** How many worker processes: 1 to 64. */
+export function parseWorkerCount(value: string): number {
+  const count = Number(value);
+  if (!Number.isInteger(count) || count < 1 || count > 64) throw new InvalidArgumentError(`"${value}" is not a worker count from 1 to 64`);
+  return count;
 }
 
 /** A positive whole number of bytes, as `--max-file-size` takes it. */

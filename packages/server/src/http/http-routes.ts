@@ -161,7 +161,7 @@ function handleHttp(request: IncomingMessage, response: ServerResponse, path: st
     return;
   }
   if (path === '/healthz') {
-    response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ ok: true, protocolVersion: PROTOCOL_VERSION }));
+    response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ ok: true, protocolVersion: PROTOCOL_VERSION, pid: process.pid }));
     return;
   }
   response.writeHead(404, { 'content-type': 'text/plain' }).end('Not found');

@@ -1,0 +1,190 @@
+import cluster, { type Worker } from 'node:cluster';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { envMasterKey, fileMasterKey } from '../keys/master-key.ts';
+import { loadOperatorKey } from '../keys/operator-key.ts';
+import { createLogger, type Logger } from '../shared/logger.ts';
+import { unixSeconds, systemClock } from '../shared/clock.ts';
+import { migrate } from '../storage/migrations.ts';
+import { openSqliteStorage } from '../storage/sqlite-storage.ts';
+import { isClusterMessage, type PrimaryToWorker, type WorkerToPrimary } from './cluster-messages.ts';
+
+/** What a worker can be told: the plain-data options of `startServer` (no clocks, loggers or callbacks). */
+export interface WorkerServerOptions {
+  port?: number;
+  host?: string;
+  dataDir?: string;
+  testNumbers?: boolean;
+  codeWebhookUrl?: string;
+  maxFileBytes?: number;
+  ipRetentionSeconds?: number;
+  webRoot?: string;
+  publicUrl?: string;
+  botCallbackTimeoutMs?: number;
+}
+
+/** The environment variable that carries a worker's options and index. */
+export const WORKER_ENV = 'SAMIZDAT_WORKER';
+
+export interface RunningCluster {
+  readonly port: number;
+  readonly host: string;
+  readonly httpUrl: string;
+  readonly wsUrl: string;
+  readonly workers: number;
+  /** The process ids of the workers now running. */
+  workerPids(): number[];
+  close(): Promise<void>;
+}
+
+/**
+ * Runs a server as `workers` processes on one data folder, sharing the listening port (Node's
+ * cluster hands connections out in turn). The primary prepares the folder (schema, keys) before
+ * any worker starts, relays bus events between workers (each topic only to the workers that
+ * subscribed to it), counts who is online across them, and restarts a worker that dies.
+ */
+export async function startCluster(options: WorkerServerOptions & { workers: number; logger?: Logger }): Promise<RunningCluster> {
+  if (!cluster.isPrimary) throw new Error('Cannot start a cluster from a worker');
+  const logger = options.logger ?? createLogger();
+  const dataDir = resolve(options.dataDir ?? './data');
+  await prepareDataDir(dataDir);
+  const serverOptions: WorkerServerOptions = { ...options, dataDir };
+  delete (serverOptions as { logger?: unknown }).logger;
+  delete (serverOptions as { workers?: unknown }).workers;
+
+  cluster.setupPrimary({ exec: fileURLToPath(new URL('./cluster-worker.ts', import.meta.url)) });
+  const subscribers = new Map<string, Set<Worker>>();
+  const online = new Map<number, Map<Worker, number>>();
+  const byIndex = new Map<number, Worker>();
+  let closing = false;
+  let boundPort = options.port ?? 8080;
+  const listening = new Map<number, () => void>();
+
+  const forward = (from: Worker, message: Extract<WorkerToPrimary, { samizdat: 'bus' }>) => {
+    const targets = subscribers.get(message.topic);
+    if (targets === undefined) return;
+    const relayed: PrimaryToWorker = { samizdat: 'bus', topic: message.topic, event: message.event };
+    for (const worker of targets) if (worker !== from && worker.isConnected()) worker.send(relayed);
+  };
+
+  const countPresence = (worker: Worker, message: Extract<WorkerToPrimary, { samizdat: 'presence' }>) => {
+    const perWorker = online.get(message.userId) ?? new Map<Worker, number>();
+    const total = () => [...perWorker.values()].reduce((sum, n) => sum + n, 0);
+    let value: boolean;
+    if (message.op === 'connected') {
+      perWorker.set(worker, (perWorker.get(worker) ?? 0) + 1);
+      online.set(message.userId, perWorker);
+      value = total() === 1;
+    } else if (message.op === 'disconnected') {
+      const left = (perWorker.get(worker) ?? 1) - 1;
+      if (left > 0) perWorker.set(worker, left);
+      else perWorker.delete(worker);
+      value = total() === 0;
+      if (value) online.delete(message.userId);
+    } else value = total() > 0;
+    const answer: PrimaryToWorker = { samizdat: 'presenceAnswer', requestId: message.requestId, value };
+    if (worker.isConnected()) worker.send(answer);
+  };
+
+  const forget = (worker: Worker) => {
+    for (const set of subscribers.values()) set.delete(worker);
+    for (const [userId, perWorker] of online) {
+      perWorker.delete(worker);
+      if (perWorker.size === 0) online.delete(userId);
+    }
+  };
+
+  const fork = (index: number): Worker => {
+    // Every worker asks for the same port as given (0 included): the primary keeps one listening
+    // socket per address and port asked for, and shares it among the workers that ask alike.
+    const worker = cluster.fork({ [WORKER_ENV]: JSON.stringify({ index, options: { ...serverOptions, port: options.port ?? 8080 } }) });
+    byIndex.set(index, worker);
+    worker.on('message', (message: unknown) => {
+      if (!isClusterMessage(message)) return;
+      const typed = message as WorkerToPrimary;
+      switch (typed.samizdat) {
+        case 'bus':
+          forward(worker, typed);
+          break;
+        case 'subscribe': {
+          const set = subscribers.get(typed.topic) ?? new Set<Worker>();
+          set.add(worker);
+          subscribers.set(typed.topic, set);
+          break;
+        }
+        case 'unsubscribe':
+          subscribers.get(typed.topic)?.delete(worker);
+          if (subscribers.get(typed.topic)?.size === 0) subscribers.delete(typed.topic);
+          break;
+        case 'presence':
+          countPresence(worker, typed);
+          break;
+        case 'listening':
+          boundPort = typed.port;
+          listening.get(index)?.();
+          break;
+      }
+    });
+    worker.on('exit', (code, signal) => {
+      forget(worker);
+      if (closing || byIndex.get(index) !== worker) return;
+      logger.log('error', 'cluster.worker_died', { index, code, signal: signal ?? null });
+      fork(index);
+    });
+    return worker;
+  };
+
+  const waitListening = (index: number) =>
+    new Promise<void>((done, fail) => {
+      listening.set(index, done);
+      const worker = byIndex.get(index)!;
+      worker.once('exit', (code) => fail(new Error(`Worker ${index} exited with ${code} before listening`)));
+    });
+
+  // The leader first: it starts @BotFather and the sweeps before the others serve.
+  fork(0);
+  await waitListening(0);
+  await Promise.all(Array.from({ length: options.workers - 1 }, (_, i) => i + 1).map((index) => (fork(index), waitListening(index))));
+  const host = options.host ?? '127.0.0.1';
+  const url = `${host.includes(':') ? `[${host}]` : host}:${boundPort}`;
+  logger.log('info', 'cluster.started', { url: `http://${url}`, workers: options.workers, data: dataDir });
+  return {
+    port: boundPort,
+    host,
+    httpUrl: `http://${url}`,
+    wsUrl: `ws://${url}/ws`,
+    workers: options.workers,
+    workerPids: () => [...byIndex.values()].map((worker) => worker.process.pid ?? 0),
+    async close() {
+      closing = true;
+      await Promise.all(
+        [...byIndex.values()].map(
+          (worker) =>
+            new Promise<void>((done) => {
+              if (worker.isDead()) return done();
+              const force = setTimeout(() => worker.process.kill('SIGKILL'), 10_000);
+              worker.once('exit', () => {
+                clearTimeout(force);
+                done();
+              });
+              worker.process.kill('SIGTERM');
+            }),
+        ),
+      );
+      logger.log('info', 'cluster.stopped', {});
+    },
+  };
+}
+
+/** Brings the schema forward and makes the keys once, before several processes open the folder. */
+async function prepareDataDir(dataDir: string): Promise<void> {
+  const provider = process.env.SAMIZDAT_MASTER_KEY ? envMasterKey() : fileMasterKey(join(dataDir, 'master.key'));
+  await provider.loadKey();
+  await loadOperatorKey(dataDir);
+  const storage = openSqliteStorage(join(dataDir, 'samizdat.db'));
+  try {
+    await migrate(storage.db, unixSeconds(systemClock));
+  } finally {
+    await storage.close();
+  }
+}

@@ -1,0 +1,150 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { get } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { createMemoryLogger, startCluster, type RunningCluster } from '../src/index.ts';
+import { RawClient, testUsers, type TestUser } from './harness.ts';
+
+/** One HTTP request on a connection of its own, so the cluster may give it to any worker. */
+function freshGet(url: string): Promise<{ status: number; body: string }> {
+  return new Promise((done, fail) => {
+    get(url, { agent: false }, (response) => {
+      let body = '';
+      response.on('data', (chunk) => (body += chunk));
+      response.on('end', () => done({ status: response.statusCode ?? 0, body }));
+    }).on('error', fail);
+  });
+}
+
+async function until(predicate: () => boolean | Promise<boolean>, what: string, timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await predicate())) {
+    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
+    await new Promise((done) => setTimeout(done, 20));
+  }
+}
+
+/**
+ * The texts a user got from one sender, in the order of the user's sequence. Pushes from two
+ * workers may cross on the way (a local one overtakes a relayed one); the sequence numbers are what
+ * orders them, as the SDK's sequencer does.
+ */
+function received(user: TestUser, fromId: number): string[] {
+  return user.client.updates
+    .filter((u: any) => u.type === 'newMessage' && u.message.senderId === fromId)
+    .sort((a: any, b: any) => a.pts - b.pts)
+    .map((u: any) => u.message.text);
+}
+
+describe('a server of several worker processes', () => {
+  let cluster: RunningCluster;
+  let dataDir: string;
+  let users: ReturnType<typeof testUsers>;
+
+  before(async () => {
+    dataDir = mkdtempSync(join(tmpdir(), 'samizdat-cluster-'));
+    cluster = await startCluster({ workers: 2, port: 0, host: '127.0.0.1', dataDir, testNumbers: true, logger: createMemoryLogger() });
+    users = testUsers(() => cluster.wsUrl, 8);
+  });
+  after(async () => {
+    users.closeAll();
+    await cluster.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  test('[CL1] the workers share one port: connections go to both', async () => {
+    const pids = new Set<number>();
+    for (let i = 0; i < 10; i += 1) pids.add((JSON.parse((await freshGet(`${cluster.httpUrl}/healthz`)).body) as { pid: number }).pid);
+    assert.deepEqual([...pids].sort(), cluster.workerPids().sort());
+  });
+
+  test('[CL2] messages between users on different workers arrive exactly once and in order, and every device catches up', async () => {
+    const people: TestUser[] = [];
+    for (let i = 0; i < 6; i += 1) people.push(await users.user(`Worker User ${i}`));
+    const perPair = 25;
+    await Promise.all(
+      people.flatMap((sender) =>
+        people
+          .filter((recipient) => recipient !== sender)
+          .map(async (recipient) => {
+            for (let n = 0; n < perPair; n += 1) {
+              await sender.call('messages.send', { peer: { type: 'user', userId: recipient.id }, text: `${sender.id}->${recipient.id} #${n}`, randomId: `cl2-${sender.id}-${recipient.id}-${n}` });
+            }
+          }),
+      ),
+    );
+    const expected = (from: TestUser, to: TestUser) => Array.from({ length: perPair }, (_, n) => `${from.id}->${to.id} #${n}`);
+    for (const recipient of people) {
+      for (const sender of people.filter((p) => p !== recipient)) {
+        await until(() => received(recipient, sender.id).length >= perPair, `messages ${sender.id}->${recipient.id}`);
+        assert.deepEqual(received(recipient, sender.id), expected(sender, recipient));
+      }
+      // Pushed updates are the user's sequence without gaps or repeats.
+      const pts = recipient.client.updates.map((u: any) => u.pts as number).sort((a, b) => a - b);
+      assert.deepEqual(pts, Array.from({ length: pts.length }, (_, i) => i + 1));
+    }
+    // A second device (on whichever worker) gets the whole sequence by difference.
+    const device = await users.device(people[0]!);
+    const difference = await device.call('updates.getDifference', { pts: 0 });
+    const texts = difference.updates.filter((u: any) => u.type === 'newMessage' && u.message.senderId === people[1]!.id).map((u: any) => u.message.text);
+    assert.deepEqual(texts, expected(people[1]!, people[0]!));
+  });
+
+  test('[CL3] a user is online while any device is connected to any worker', async () => {
+    const watcher = await users.user('Watcher');
+    const watched = await users.user('Watched');
+    await watched.call('messages.send', { peer: { type: 'user', userId: watcher.id }, text: 'hello', randomId: 'cl3-hello-001' });
+    const second = await users.device(watched);
+    const status = async () => (await watcher.call('users.getStatuses', { userIds: [watched.id] })).statuses[0].status.type as string;
+    await until(async () => (await status()) === 'online', 'online');
+    watched.client.close();
+    await new Promise((done) => setTimeout(done, 300));
+    assert.equal(await status(), 'online', 'the other device still holds it online');
+    second.client.close();
+    await until(async () => (await status()) === 'offline', 'offline once both are gone');
+  });
+
+  test('[CL4] group posts reach members on every worker; a bot\'s long poll wakes on a message sent through another worker', async () => {
+    const owner = await users.user('Group Owner');
+    const members: TestUser[] = [];
+    for (let i = 0; i < 4; i += 1) members.push(await users.user(`Member ${i}`));
+    const { chat } = await owner.call('chats.createGroup', { title: 'Across workers', userIds: members.map((m) => m.id) });
+    await owner.call('messages.send', { peer: { type: 'chat', chatId: chat.id }, text: 'to all', randomId: 'cl4-group-001' });
+    for (const member of members) {
+      await until(() => member.client.chatUpdates.some((u: any) => u.update.type === 'newMessage' && u.update.message.text === 'to all'), 'the group post');
+    }
+    const { user: bot, token } = await owner.call('bots.create', { username: 'cluster_test_bot', displayName: 'Cluster' });
+    await owner.call('messages.send', { peer: { type: 'user', userId: bot.id }, text: '/start', randomId: 'cl4-bot-0001' });
+    // Several polls over fresh connections: whichever worker holds a poll, a send through the other wakes it.
+    for (let round = 0; round < 4; round += 1) {
+      const taken = JSON.parse((await freshGet(`${cluster.httpUrl}/bot${token}/getUpdates?offset=-1`)).body) as { result: { update_id: number }[] };
+      const offset = (taken.result[0]?.update_id ?? 0) + 1;
+      const poll = freshGet(`${cluster.httpUrl}/bot${token}/getUpdates?offset=${offset}&timeout=20`);
+      await new Promise((done) => setTimeout(done, 150));
+      const sender = await RawClient.open(cluster.wsUrl);
+      users.track(sender);
+      await sender.hello(owner.token);
+      const sentAt = Date.now();
+      await sender.call('messages.send', { peer: { type: 'user', userId: bot.id }, text: `round ${round}`, randomId: `cl4-round-00${round}` });
+      const answer = JSON.parse((await poll).body) as { result: { message: { text: string } }[] };
+      assert.deepEqual(answer.result.map((u) => u.message.text), [`round ${round}`]);
+      assert.ok(Date.now() - sentAt < 10_000);
+      sender.close();
+    }
+  });
+
+  test('[CL5] a worker that dies is started again; what was acknowledged is kept', async () => {
+    const a = await users.user('Survivor A');
+    const b = await users.user('Survivor B');
+    for (let n = 0; n < 20; n += 1) await a.call('messages.send', { peer: { type: 'user', userId: b.id }, text: `kept ${n}`, randomId: `cl5-kept-${n}` });
+    const before = cluster.workerPids();
+    process.kill(before[1]!, 'SIGKILL');
+    await until(() => cluster.workerPids().every((pid) => pid !== before[1]) && cluster.workerPids().length === 2, 'a new worker');
+    await until(async () => (await freshGet(`${cluster.httpUrl}/healthz`).catch(() => ({ status: 0 }))).status === 200, 'serving');
+    const reader = await users.device(b);
+    const history = await reader.call('messages.getHistory', { peer: { type: 'user', userId: a.id }, limit: 50 });
+    assert.deepEqual(history.messages.map((m: any) => m.text).sort(), Array.from({ length: 20 }, (_, n) => `kept ${n}`).sort());
+  });
+});
