@@ -256,6 +256,8 @@ describe('Bot API', () => {
     assert.equal(md.reply_markup, undefined, 'a reply keyboard is not shown on the message');
     const seenMd = await waitFor(() => newMessages(dave, bot.id).find((m: any) => m.id === md.message_id), 'the markdown message');
     assert.deepEqual(seenMd.replyMarkup, { type: 'replyKeyboard', rows: [[{ text: 'One' }, { text: 'Two' }]], resize: true, oneTime: true, placeholder: null });
+    const given = await ok(base, bot.token, 'sendMessage', { chat_id: dave.id, text: 'see docs', entities: [{ type: 'text_link', offset: 4, length: 4, url: 'https://example.org/docs' }, { type: 'underline', offset: 0, length: 3 }] });
+    assert.deepEqual(given.entities, [{ type: 'underline', offset: 0, length: 3 }, { type: 'text_link', offset: 4, length: 4, url: 'https://example.org/docs' }]);
     const broken = await api(base, bot.token, 'sendMessage', { chat_id: dave.id, text: 'a.b', parse_mode: 'MarkdownV2' });
     assert.equal(broken.status, 400);
     assert.equal(broken.body.description, "Bad Request: can't parse entities: Character '.' is reserved and must be escaped with the preceding '\\'");
