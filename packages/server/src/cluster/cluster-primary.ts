@@ -3,6 +3,8 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { envMasterKey, fileMasterKey } from '../keys/master-key.ts';
 import { loadOperatorKey } from '../keys/operator-key.ts';
+import type { AuthLimits } from '../accounts/auth-service.ts';
+import type { ConnectionLimits } from '../gateway/connection-limits.ts';
 import { createLogger, type Logger } from '../shared/logger.ts';
 import { unixSeconds, systemClock } from '../shared/clock.ts';
 import { migrate } from '../storage/migrations.ts';
@@ -21,6 +23,8 @@ export interface WorkerServerOptions {
   webRoot?: string;
   publicUrl?: string;
   botCallbackTimeoutMs?: number;
+  authLimits?: Partial<AuthLimits>;
+  connectionLimits?: Partial<ConnectionLimits>;
 }
 
 /** The environment variable that carries a worker's options and index. */
