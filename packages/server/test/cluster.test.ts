@@ -1,9 +1,11 @@
 import assert from 'node:assert/strict';
+import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { get } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import Sqlite from 'better-sqlite3';
 import { createMemoryLogger, startCluster, type RunningCluster } from '../src/index.ts';
 import { RawClient, testUsers, type TestUser } from './harness.ts';
 
@@ -132,6 +134,27 @@ describe('a server of several worker processes', () => {
       assert.deepEqual(answer.result.map((u) => u.message.text), [`round ${round}`]);
       assert.ok(Date.now() - sentAt < 10_000);
       sender.close();
+    }
+  });
+
+  test('[CL6] one upload completed at once through both workers gives one file, the same to every caller', async () => {
+    const owner = await users.user('Uploader');
+    const devices = [owner, await users.device(owner), await users.device(owner), await users.device(owner)];
+    const bytes = randomBytes(8 * 64 * 1024);
+    const started = await owner.call('files.startUpload', { size: bytes.length, partSize: 64 * 1024, name: 'both.bin', mimeType: 'application/octet-stream' });
+    for (let index = 0; index < 8; index += 1) {
+      const part = bytes.subarray(index * 64 * 1024, (index + 1) * 64 * 1024);
+      const response = await fetch(`${cluster.httpUrl}/files/uploads/${started.uploadId}/${index}`, { method: 'PUT', headers: { authorization: `Bearer ${owner.token}`, 'x-part-sha256': createHash('sha256').update(part).digest('hex') }, body: part });
+      assert.equal(response.status, 200, await response.text());
+    }
+    const sha256 = createHash('sha256').update(bytes).digest('hex');
+    const results = await Promise.all(devices.map((device) => device.call('files.completeUpload', { uploadId: started.uploadId, sha256 })));
+    assert.equal(new Set(results.map((r: any) => r.file.id)).size, 1);
+    const db = new Sqlite(join(dataDir, 'samizdat.db'), { readonly: true });
+    try {
+      assert.equal((db.prepare('SELECT count(*) AS n FROM files WHERE sha256 = ?').get(sha256) as { n: number }).n, 1);
+    } finally {
+      db.close();
     }
   });
 

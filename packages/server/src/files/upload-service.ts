@@ -117,23 +117,38 @@ export class UploadService {
   async complete(ownerId: number, params: MethodParams<'files.completeUpload'>): Promise<FileInfo> {
     const running = this.#completing.get(params.uploadId);
     if (running !== undefined) return running;
-    const completing = this.#complete(ownerId, params).finally(() => this.#completing.delete(params.uploadId));
+    const completing = this.#complete(ownerId, params)
+      .catch(async (error: unknown) => {
+        // Another worker finished the same upload meanwhile and took its parts away: its file is the answer.
+        if ((error as { code?: unknown }).code !== 'ENOENT') throw error;
+        const finished = await this.#finished(ownerId, params);
+        if (finished === null) throw error;
+        return finished;
+      })
+      .finally(() => this.#completing.delete(params.uploadId));
     this.#completing.set(params.uploadId, completing);
     return completing;
   }
 
-  async #complete(ownerId: number, params: MethodParams<'files.completeUpload'>): Promise<FileInfo> {
+  /** The file a finished upload made, or null while it is not finished. */
+  async #finished(ownerId: number, params: MethodParams<'files.completeUpload'>): Promise<FileInfo | null> {
     const upload = await this.#upload(ownerId, params.uploadId);
-    if (upload.file_id !== null) {
-      const done = await this.deps.db.selectFrom('files').selectAll().where('id', '=', upload.file_id).executeTakeFirstOrThrow();
-      if (done.sha256 !== params.sha256.toLowerCase()) throw new RpcError('FILE_HASH_INVALID', 'Cannot finish upload: it was finished with another SHA-256');
-      return renderFile(done);
-    }
+    if (upload.file_id === null) return null;
+    const done = await this.deps.db.selectFrom('files').selectAll().where('id', '=', upload.file_id).executeTakeFirstOrThrow();
+    if (done.sha256 !== params.sha256.toLowerCase()) throw new RpcError('FILE_HASH_INVALID', 'Cannot finish upload: it was finished with another SHA-256');
+    return renderFile(done);
+  }
+
+  async #complete(ownerId: number, params: MethodParams<'files.completeUpload'>): Promise<FileInfo> {
+    const finished = await this.#finished(ownerId, params);
+    if (finished !== null) return finished;
+    const upload = await this.#upload(ownerId, params.uploadId);
     const parts = await this.#storedParts(upload.id);
     if (parts.length !== upload.part_count) {
       throw new RpcError('FILE_PARTS_MISSING', `Cannot finish upload: ${upload.part_count - parts.length} of ${upload.part_count} parts have not arrived`);
     }
-    const joined = join(this.#dir(upload.id), 'joined.tmp');
+    // Named per call: two workers may join the same upload at once (a retry that reached the other one).
+    const joined = join(this.#dir(upload.id), `joined-${randomBytes(6).toString('hex')}.tmp`);
     const hash = createHash('sha256');
     const out = createWriteStream(joined);
     try {
@@ -153,6 +168,8 @@ export class UploadService {
     }
     await this.deps.store.adopt(joined, sha256);
     const row = await this.deps.db.transaction().execute(async (trx) => {
+      const current = await trx.selectFrom('uploads').select('file_id').where('id', '=', upload.id).executeTakeFirstOrThrow();
+      if (current.file_id !== null) return trx.selectFrom('files').selectAll().where('id', '=', current.file_id).executeTakeFirstOrThrow();
       const file = await trx
         .insertInto('files')
         .values({ id: randomBytes(16).toString('hex'), sha256, size: upload.size, name: upload.name, mime_type: upload.mime_type, owner_id: ownerId, created_at: unixSeconds(this.deps.clock) })
