@@ -82,7 +82,7 @@ describe('the protocol edge', () => {
     assert.equal(page.status, 200);
     assert.match(await page.text(), /Samizdat/);
     const health = await (await fetch(`${t.server.httpUrl}/healthz`)).json();
-    assert.deepEqual(health, { ok: true, protocolVersion: PROTOCOL_VERSION });
+    assert.deepEqual(health, { ok: true, protocolVersion: PROTOCOL_VERSION, pid: process.pid });
     assert.equal((await fetch(`${t.server.httpUrl}/nope`)).status, 404);
   });
 });
