@@ -155,9 +155,22 @@ export class BotInbox {
       .insertInto('bot_updates')
       .values({ bot_id: entry.botId, kind: entry.kind, chat_id: entry.chat.id, message_id: entry.messageId, payload_sealed: sealed, created_at: Math.floor(this.deps.clock.nowMs() / 1000) })
       .execute();
-    // Whoever waits reads through the same connection, so it sees the row once this transaction ends.
-    const botId = entry.botId;
-    setImmediate(() => this.deps.bus.publish(botTopic(botId), { kind: 'botUpdates' }));
+    this.#wakeAfterCommit(entry.botId);
+  }
+
+  /**
+   * Tells waiters once the row is committed, so that one in another worker (which reads its own
+   * snapshot) finds it. A query queued now runs only when the store's one connection is free,
+   * that is after this transaction ended; a rolled-back one wakes them for nothing, which is harmless.
+   */
+  #wakeAfterCommit(botId: number): void {
+    void this.deps.db
+      .selectFrom('bots')
+      .select('user_id')
+      .where('user_id', '=', botId)
+      .execute()
+      .then(() => this.deps.bus.publish(botTopic(botId), { kind: 'botUpdates' }))
+      .catch(() => this.deps.bus.publish(botTopic(botId), { kind: 'botUpdates' }));
   }
 
   async #botsOf(trx: Executor, chatId: number, exceptId: number | null): Promise<{ id: number; username: string; privacyMode: boolean; role: string; allowed: string[] | null }[]> {
