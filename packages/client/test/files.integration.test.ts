@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { crc32, deflateSync } from 'node:zlib';
+import { makePng } from './png.ts';
 import { after, before, describe, test } from 'node:test';
 import { RpcError, type Message } from '@samizdat/protocol';
 // The server is started in-process for these tests only; the SDK itself never imports it.
@@ -34,30 +34,6 @@ function patterned(size: number, seed = 1): Uint8Array {
     bytes[index] = state >>> 24;
   }
   return bytes;
-}
-
-/** A valid RGB PNG of `width` × `height` pixels. */
-function png(width: number, height: number): Uint8Array {
-  const chunk = (type: string, data: Uint8Array) => {
-    const body = Buffer.concat([Buffer.from(type, 'ascii'), data]);
-    const out = Buffer.alloc(body.length + 8);
-    out.writeUInt32BE(data.length, 0);
-    body.copy(out, 4);
-    out.writeUInt32BE(crc32(body), body.length + 4);
-    return out;
-  };
-  const header = Buffer.alloc(13);
-  header.writeUInt32BE(width, 0);
-  header.writeUInt32BE(height, 4);
-  header.set([8, 2, 0, 0, 0], 8);
-  const rows = Buffer.alloc((width * 3 + 1) * height, 0x80);
-  for (let row = 0; row < height; row += 1) rows[row * (width * 3 + 1)] = 0;
-  return Buffer.concat([
-    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
-    chunk('IHDR', header),
-    chunk('IDAT', deflateSync(rows)),
-    chunk('IEND', new Uint8Array(0)),
-  ]);
 }
 
 /** Collects a download in memory, checking the sink is called in order. */
@@ -176,7 +152,7 @@ describe('file transfer against the real server', () => {
     const bob = await signedIn(3, 2);
     const carol = await signedIn(3, 3);
     const bobId = bob.user?.id ?? 0;
-    const photo = png(40, 30);
+    const photo = makePng(40, 30);
     const file = await alice.uploadFile(bytesSource(photo), { name: 'dot.png', mimeType: 'image/png' });
     const arrival = new Promise<Message>((resolve) => bob.on('message', (message) => message.media !== null && resolve(message)));
     const sent = await alice.sendMedia({ type: 'user', userId: bobId }, { fileId: file.id, kind: 'photo' }, 'a dot');
