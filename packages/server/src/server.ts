@@ -43,6 +43,7 @@ import { migrate } from './storage/migrations.ts';
 import { openSqliteStorage } from './storage/sqlite-storage.ts';
 import { UpdateService } from './updates/update-service.ts';
 import type { PresenceRegistry } from './accounts/presence-registry.ts';
+import type { WriteLock } from './storage/write-lock.ts';
 import { BotAccounts } from './bots/bot-accounts.ts';
 import { BotInbox } from './bots/bot-inbox.ts';
 import { CallbackQueries } from './bots/callback-queries.ts';
@@ -95,7 +96,7 @@ export interface ServerOptions {
    * across them, and only the leader runs what must run once (@BotFather, webhook senders, sweeps).
    * @default a single process, which is the leader
    */
-  cluster?: { isLeader: boolean; presence: PresenceRegistry };
+  cluster?: { isLeader: boolean; presence: PresenceRegistry; writeLock: WriteLock };
 }
 
 /** A server that is listening. */
@@ -122,7 +123,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   const databasePath = join(dataDir, 'samizdat.db');
   const masterKeyProvider = options.masterKey ?? (process.env.SAMIZDAT_MASTER_KEY ? envMasterKey() : fileMasterKey(join(dataDir, 'master.key')));
   const masterKey = await masterKeyProvider.loadKey();
-  const storage = openSqliteStorage(databasePath);
+  const storage = openSqliteStorage(databasePath, options.cluster === undefined ? {} : { writeLock: options.cluster.writeLock });
   const schemaVersion = await migrate(storage.db, unixSeconds(clock));
   const bus = options.bus ?? new InProcessBus();
   const keyring = new ChatKeyring(masterKey);

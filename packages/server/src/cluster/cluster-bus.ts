@@ -1,4 +1,5 @@
 import type { PresenceRegistry } from '../accounts/presence-registry.ts';
+import type { WriteLock } from '../storage/write-lock.ts';
 import type { Bus, BusEvent } from '../bus/bus.ts';
 import { InProcessBus } from '../bus/in-process-bus.ts';
 import { isClusterMessage, type PrimaryToWorker, type WorkerToPrimary } from './cluster-messages.ts';
@@ -91,5 +92,27 @@ export class ClusterPresenceRegistry implements PresenceRegistry {
       this.#waiting.set(requestId, done);
       this.channel.send({ samizdat: 'presence', requestId, userId, op });
     });
+  }
+}
+
+/** Turns at the write lock, handed out by the primary in the order asked for. */
+export class ClusterWriteLock implements WriteLock {
+  readonly #granted: (() => void)[] = [];
+
+  constructor(private readonly channel: IpcChannel) {
+    channel.on('message', (message) => {
+      if (isClusterMessage(message) && (message as PrimaryToWorker).samizdat === 'locked') this.#granted.shift()?.();
+    });
+  }
+
+  acquire(): Promise<void> {
+    return new Promise((done) => {
+      this.#granted.push(done);
+      this.channel.send({ samizdat: 'lock' });
+    });
+  }
+
+  release(): void {
+    this.channel.send({ samizdat: 'unlock' });
   }
 }

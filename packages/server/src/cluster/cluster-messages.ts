@@ -10,11 +10,15 @@ export type WorkerToPrimary =
   | { samizdat: 'subscribe'; topic: string }
   | { samizdat: 'unsubscribe'; topic: string }
   | { samizdat: 'presence'; requestId: number; userId: number; op: 'connected' | 'disconnected' | 'isOnline' }
-  | { samizdat: 'listening'; port: number };
+  | { samizdat: 'listening'; port: number }
+  /** Asks for the next turn at the database's write lock; `unlock` gives it back. */
+  | { samizdat: 'lock' }
+  | { samizdat: 'unlock' };
 
 export type PrimaryToWorker =
   | { samizdat: 'bus'; topic: string; event: BusEvent }
-  | { samizdat: 'presenceAnswer'; requestId: number; value: boolean };
+  | { samizdat: 'presenceAnswer'; requestId: number; value: boolean }
+  | { samizdat: 'locked' };
 
 export function isClusterMessage(value: unknown): value is { samizdat: string } {
   return typeof value === 'object' && value !== null && typeof (value as { samizdat?: unknown }).samizdat === 'string';

@@ -90,7 +90,25 @@ export async function startCluster(options: WorkerServerOptions & { workers: num
     if (worker.isConnected()) worker.send(answer);
   };
 
+  // The write lock's turns: who holds it, and who waits, first come first served.
+  let lockHolder: Worker | null = null;
+  const lockQueue: Worker[] = [];
+  const grantNext = () => {
+    while (lockHolder === null && lockQueue.length > 0) {
+      const next = lockQueue.shift()!;
+      if (!next.isConnected()) continue;
+      lockHolder = next;
+      next.send({ samizdat: 'locked' } satisfies PrimaryToWorker);
+    }
+  };
+
   const forget = (worker: Worker) => {
+    for (let i = lockQueue.length - 1; i >= 0; i -= 1) if (lockQueue[i] === worker) lockQueue.splice(i, 1);
+    if (lockHolder === worker) {
+      // A worker that died holding the lock: SQLite rolled its transaction back with its connection.
+      lockHolder = null;
+      grantNext();
+    }
     for (const set of subscribers.values()) set.delete(worker);
     for (const [userId, perWorker] of online) {
       perWorker.delete(worker);
@@ -122,6 +140,14 @@ export async function startCluster(options: WorkerServerOptions & { workers: num
           break;
         case 'presence':
           countPresence(worker, typed);
+          break;
+        case 'lock':
+          lockQueue.push(worker);
+          grantNext();
+          break;
+        case 'unlock':
+          if (lockHolder === worker) lockHolder = null;
+          grantNext();
           break;
         case 'listening':
           boundPort = typed.port;

@@ -3,7 +3,7 @@
  * folder and port, with a bus and presence counts that reach the other workers through the primary.
  */
 import { startServer } from '../server.ts';
-import { ClusterBus, ClusterPresenceRegistry, type IpcChannel } from './cluster-bus.ts';
+import { ClusterBus, ClusterPresenceRegistry, ClusterWriteLock, type IpcChannel } from './cluster-bus.ts';
 import { WORKER_ENV, type WorkerServerOptions } from './cluster-primary.ts';
 
 const { index, options } = JSON.parse(process.env[WORKER_ENV] ?? '{}') as { index: number; options: WorkerServerOptions };
@@ -11,7 +11,7 @@ const channel = process as unknown as IpcChannel;
 const server = await startServer({
   ...options,
   bus: new ClusterBus(channel),
-  cluster: { isLeader: index === 0, presence: new ClusterPresenceRegistry(channel) },
+  cluster: { isLeader: index === 0, presence: new ClusterPresenceRegistry(channel), writeLock: new ClusterWriteLock(channel) },
 });
 channel.send({ samizdat: 'listening', port: server.port });
 

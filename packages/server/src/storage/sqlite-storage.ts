@@ -5,20 +5,21 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Database } from './database.ts';
 import type { Storage } from './storage.ts';
+import { NO_WRITE_LOCK, type WriteLock } from './write-lock.ts';
 
 /**
  * Opens (creating if needed) the embedded SQLite store. WAL lets readers run beside the writer;
  * `synchronous=FULL` makes every commit reach the disk before it returns, which is what lets the
  * server ack a message right after its commit. Group commit keeps that affordable.
  */
-export function openSqliteStorage(path: string): Storage {
+export function openSqliteStorage(path: string, options: { writeLock?: WriteLock } = {}): Storage {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
   const connection = new Sqlite(path);
   connection.pragma('journal_mode = WAL');
   connection.pragma('synchronous = FULL');
   connection.pragma('foreign_keys = ON');
   connection.pragma('busy_timeout = 5000');
-  const db = new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database: withStatementCache(connection) }) });
+  const db = new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database: withStatementCache(connection) }, options.writeLock ?? NO_WRITE_LOCK) });
   return {
     db,
     engine: 'sqlite',
@@ -31,19 +32,51 @@ export function openSqliteStorage(path: string): Storage {
 /**
  * Transactions take the write lock when they begin (`BEGIN IMMEDIATE`). With several server
  * processes on one file, a deferred transaction that reads and then writes fails at once with
- * SQLITE_BUSY when another process wrote in between; an immediate one waits its turn (busy_timeout).
+ * SQLITE_BUSY when another process wrote in between; an immediate one, begun only once the
+ * process holds its turn of the write lock (see `write-lock.ts`), finds the lock free.
  */
 class ImmediateSqliteDialect extends SqliteDialect {
+  constructor(
+    config: ConstructorParameters<typeof SqliteDialect>[0],
+    private readonly writeLock: WriteLock,
+  ) {
+    super(config);
+  }
+
   override createDriver(): Driver {
     const driver = super.createDriver();
+    const lock = this.writeLock;
+    // One transaction at a time per connection (Kysely's mutex), so one flag says whether ours holds a turn.
+    let holding = false;
+    const release = () => {
+      if (!holding) return;
+      holding = false;
+      lock.release();
+    };
     return {
       init: () => driver.init(),
       acquireConnection: () => driver.acquireConnection(),
       async beginTransaction(connection: DatabaseConnection): Promise<void> {
-        await connection.executeQuery(CompiledQuery.raw('begin immediate'));
+        await lock.acquire();
+        holding = true;
+        try {
+          await connection.executeQuery(CompiledQuery.raw('begin immediate'));
+        } catch (error) {
+          release();
+          throw error;
+        }
       },
-      commitTransaction: (connection) => driver.commitTransaction(connection),
-      rollbackTransaction: (connection) => driver.rollbackTransaction(connection),
+      async commitTransaction(connection) {
+        await driver.commitTransaction(connection);
+        release();
+      },
+      async rollbackTransaction(connection) {
+        try {
+          await driver.rollbackTransaction(connection);
+        } finally {
+          release();
+        }
+      },
       releaseConnection: (connection) => driver.releaseConnection(connection),
       destroy: () => driver.destroy(),
     };
