@@ -53,7 +53,6 @@ export function defaultWebRoot(): string | undefined {
 async function runServer(options: ServerCommandOptions, isJson: boolean): Promise<void> {
   // The one import from the CLI into the server package, and a dynamic one: only `samizdat server`
   // loads the server (and its native SQLite binding); every client command stays on the SDK.
-  const { startCluster, startServer } = await import('@samizdat/server');
   const webRoot = options.webRoot ?? defaultWebRoot();
   const serverOptions = {
     port: options.port,
@@ -65,7 +64,11 @@ async function runServer(options: ServerCommandOptions, isJson: boolean): Promis
     ...(options.ipRetentionDays === undefined ? {} : { ipRetentionSeconds: options.ipRetentionDays * 24 * 3600 }),
     ...(webRoot === undefined ? {} : { webRoot }),
   };
-  const server = options.workers === 1 ? await startServer(serverOptions) : await startCluster({ ...serverOptions, workers: options.workers });
+  // Several workers: this process only supervises them, so it loads the cluster module and not the server.
+  const server =
+    options.workers === 1
+      ? await (await import('@samizdat/server')).startServer(serverOptions)
+      : await (await import('@samizdat/server/cluster')).startCluster({ ...serverOptions, workers: options.workers });
   if (isJson) output.json({ httpUrl: server.httpUrl, wsUrl: server.wsUrl, port: server.port, webRoot: webRoot ?? null, workers: options.workers });
   else {
     output.line(`Samizdat server listening on ${server.httpUrl} (WebSocket ${server.wsUrl}) with ${options.workers === 1 ? 'one process' : `${options.workers} worker processes`}; Ctrl-C stops it`);

@@ -6,9 +6,6 @@ import { loadOperatorKey } from '../keys/operator-key.ts';
 import type { AuthLimits } from '../accounts/auth-service.ts';
 import type { ConnectionLimits } from '../gateway/connection-limits.ts';
 import { createLogger, type Logger } from '../shared/logger.ts';
-import { unixSeconds, systemClock } from '../shared/clock.ts';
-import { migrate } from '../storage/migrations.ts';
-import { openSqliteStorage } from '../storage/sqlite-storage.ts';
 import { isClusterMessage, type PrimaryToWorker, type WorkerToPrimary } from './cluster-messages.ts';
 
 /** What a worker can be told: the plain-data options of `startServer` (no clocks, loggers or callbacks). */
@@ -43,8 +40,8 @@ export interface RunningCluster {
 
 /**
  * Runs a server as `workers` processes on one data folder, sharing the listening port (Node's
- * cluster hands connections out in turn). The primary prepares the folder (schema, keys) before
- * any worker starts, relays bus events between workers (each topic only to the workers that
+ * cluster hands connections out in turn). The primary makes the keys before any worker starts,
+ * hands out turns at the database's write lock, relays bus events between workers (each topic only to the workers that
  * subscribed to it), counts who is online across them, and restarts a worker that dies.
  */
 export async function startCluster(options: WorkerServerOptions & { workers: number; logger?: Logger }): Promise<RunningCluster> {
@@ -171,10 +168,8 @@ export async function startCluster(options: WorkerServerOptions & { workers: num
       worker.once('exit', (code) => fail(new Error(`Worker ${index} exited with ${code} before listening`)));
     });
 
-  // The leader first: it starts @BotFather and the sweeps before the others serve.
-  fork(0);
-  await waitListening(0);
-  await Promise.all(Array.from({ length: options.workers - 1 }, (_, i) => i + 1).map((index) => (fork(index), waitListening(index))));
+  // All at once: each loads the server on its own core, and they take turns at the schema.
+  await Promise.all(Array.from({ length: options.workers }, (_, index) => (fork(index), waitListening(index))));
   const host = options.host ?? '127.0.0.1';
   const url = `${host.includes(':') ? `[${host}]` : host}:${boundPort}`;
   logger.log('info', 'cluster.started', { url: `http://${url}`, workers: options.workers, data: dataDir });
@@ -206,15 +201,13 @@ export async function startCluster(options: WorkerServerOptions & { workers: num
   };
 }
 
-/** Brings the schema forward and makes the keys once, before several processes open the folder. */
+/**
+ * Makes the keys once, before several processes look for them (two making a master key at once
+ * would each seal with its own). The schema is brought forward by the workers, one at a time
+ * under the write lock; the primary itself never loads the database.
+ */
 async function prepareDataDir(dataDir: string): Promise<void> {
   const provider = process.env.SAMIZDAT_MASTER_KEY ? envMasterKey() : fileMasterKey(join(dataDir, 'master.key'));
   await provider.loadKey();
   await loadOperatorKey(dataDir);
-  const storage = openSqliteStorage(join(dataDir, 'samizdat.db'));
-  try {
-    await migrate(storage.db, unixSeconds(systemClock));
-  } finally {
-    await storage.close();
-  }
 }

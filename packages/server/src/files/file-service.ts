@@ -1,7 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Jimp } from 'jimp';
 import { RpcError, type FileInfo, type InputMedia, type Media } from '@samizdat/protocol';
 import type { Kysely, Selectable, Transaction } from 'kysely';
 import { memberState, isPublic } from '../chats/permissions.ts';
@@ -80,6 +79,8 @@ export class FileService {
     if (!file.mime_type.startsWith('image/') || file.size > MAX_DECODED_PHOTO_BYTES) {
       throw new RpcError('MEDIA_INVALID', `Cannot send file ${file.id} as a photo: it is ${file.mime_type}, ${file.size} bytes; send it as a document`);
     }
+    // Loaded on the first photo, not at start: the image library alone takes longer to load than the rest of the server.
+    const { Jimp } = await import('jimp');
     let image: Awaited<ReturnType<typeof Jimp.read>>;
     try {
       image = await Jimp.read(Buffer.from(await this.deps.store.readSlice(file.sha256, 0, file.size)));

@@ -473,6 +473,9 @@ export async function migrate(db: Kysely<Database>, nowSeconds: number): Promise
   for (const migration of MIGRATIONS) {
     if (done.has(migration.version)) continue;
     await db.transaction().execute(async (trx) => {
+      // Several workers may start at once: the one that got here second finds it done.
+      const already = await trx.selectFrom('schema_migrations').select('version').where('version', '=', migration.version).executeTakeFirst();
+      if (already !== undefined) return;
       await migration.up(trx);
       await trx.insertInto('schema_migrations').values({ version: migration.version, applied_at: nowSeconds }).execute();
     });
