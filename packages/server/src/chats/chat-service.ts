@@ -11,7 +11,8 @@ import {
   type MethodResult,
   type SequencedUpdate,
 } from '@samizdat/protocol';
-import { sql, type Expression, type Kysely, type Selectable, type Transaction } from 'kysely';
+import type { Expression, Kysely, Selectable, Transaction } from 'kysely';
+import { sql } from '../storage/kysely-runtime.ts';
 import type { Users } from '../accounts/users.ts';
 import type { Bus } from '../bus/bus.ts';
 import type { ChatKeyring } from '../keys/chat-keyring.ts';

@@ -1,5 +1,6 @@
 import type { IpRecord } from '@samizdat/protocol';
-import { sql, type Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
+import { sql } from '../storage/kysely-runtime.ts';
 import { unixSeconds, type Clock } from '../shared/clock.ts';
 import type { Database } from '../storage/database.ts';
 

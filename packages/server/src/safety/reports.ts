@@ -1,5 +1,6 @@
 import { RpcError, type MethodParams, type MethodResult, type ModerationQueueItem, type ReportedContent, type ReportTarget } from '@samizdat/protocol';
-import { sql, type Kysely, type Selectable } from 'kysely';
+import type { Kysely, Selectable } from 'kysely';
+import { sql } from '../storage/kysely-runtime.ts';
 import { isPublic, memberState, type ChatRow } from '../chats/permissions.ts';
 import type { ChatKeyring } from '../keys/chat-keyring.ts';
 import { openMessage } from '../messages/message-codec.ts';

@@ -1,4 +1,5 @@
-import { sql, type Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
+import { sql } from './kysely-runtime.ts';
 import type { Database } from './database.ts';
 
 type Migration = { version: number; up: (db: Kysely<Database>) => Promise<void> };

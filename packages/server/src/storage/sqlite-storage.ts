@@ -1,6 +1,6 @@
 import Sqlite from 'better-sqlite3';
 import type { DatabaseConnection, Driver, SqliteDatabase } from 'kysely';
-import { CompiledQuery, Kysely, SqliteDialect } from 'kysely';
+import { CompiledQuery, Kysely, SqliteDialect } from './kysely-runtime.ts';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Database } from './database.ts';
