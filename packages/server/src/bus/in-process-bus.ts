@@ -12,7 +12,8 @@ type Handler = (event: BusEvent) => void;
  * order, because a topic's later events wait until its earlier ones are through.
  */
 export class InProcessBus implements Bus {
-  readonly #handlers = new Map<string, Set<Handler>>();
+  /** One handler as itself, several in a set: most topics (a user's, a device's) have one, and a set each would cost memory per connection. */
+  readonly #handlers = new Map<string, Handler | Set<Handler>>();
   /** Topics being delivered in slices, with the events waiting behind the current one. */
   readonly #backlogs = new Map<string, BusEvent[]>();
 
@@ -24,6 +25,10 @@ export class InProcessBus implements Bus {
     }
     const handlers = this.#handlers.get(topic);
     if (handlers === undefined) return;
+    if (typeof handlers === 'function') {
+      handlers(event);
+      return;
+    }
     if (handlers.size <= SLICE) {
       for (const handler of [...handlers]) handler(event);
       return;
@@ -39,7 +44,8 @@ export class InProcessBus implements Bus {
       this.#backlogs.delete(topic);
       return;
     }
-    const handlers = [...(this.#handlers.get(topic) ?? [])];
+    const current = this.#handlers.get(topic);
+    const handlers = current === undefined ? [] : typeof current === 'function' ? [current] : [...current];
     const step = (from: number) => {
       for (const handler of handlers.slice(from, from + SLICE)) handler(event);
       if (from + SLICE < handlers.length) {
@@ -54,15 +60,18 @@ export class InProcessBus implements Bus {
   }
 
   subscribe(topic: string, handler: Handler): () => void {
-    let handlers = this.#handlers.get(topic);
-    if (handlers === undefined) {
-      handlers = new Set();
-      this.#handlers.set(topic, handlers);
-    }
-    handlers.add(handler);
+    const current = this.#handlers.get(topic);
+    if (current === undefined) this.#handlers.set(topic, handler);
+    else if (typeof current === 'function') this.#handlers.set(topic, new Set([current, handler]));
+    else current.add(handler);
     return () => {
-      handlers.delete(handler);
-      if (handlers.size === 0) this.#handlers.delete(topic);
+      const now = this.#handlers.get(topic);
+      if (now === handler) this.#handlers.delete(topic);
+      else if (now instanceof Set) {
+        now.delete(handler);
+        if (now.size === 1) this.#handlers.set(topic, now.values().next().value!);
+        else if (now.size === 0) this.#handlers.delete(topic);
+      }
     };
   }
 

@@ -54,8 +54,11 @@ export async function startCluster(options: WorkerServerOptions & { workers: num
   delete (serverOptions as { workers?: unknown }).workers;
 
   cluster.setupPrimary({ exec: fileURLToPath(new URL('./cluster-worker.ts', import.meta.url)) });
-  const subscribers = new Map<string, Set<Worker>>();
-  const online = new Map<number, Map<Worker, number>>();
+  // Kept small per entry: 100,000 connections mean 200,000 topics and 100,000 users here.
+  const subscribers = new Map<string, Worker | Set<Worker>>();
+  /** Connections per online user over all workers, and per worker (to subtract a worker that dies). */
+  const online = new Map<number, number>();
+  const onlineByWorker = new Map<Worker, Map<number, number>>();
   const byIndex = new Map<number, Worker>();
   let closing = false;
   let boundPort = options.port ?? 8080;
@@ -63,26 +66,33 @@ export async function startCluster(options: WorkerServerOptions & { workers: num
 
   const forward = (from: Worker, message: Extract<WorkerToPrimary, { samizdat: 'bus' }>) => {
     const targets = subscribers.get(message.topic);
-    if (targets === undefined) return;
+    if (targets === undefined || targets === from) return;
     const relayed: PrimaryToWorker = { samizdat: 'bus', topic: message.topic, event: message.event };
+    if (!(targets instanceof Set)) {
+      if (targets.isConnected()) targets.send(relayed);
+      return;
+    }
     for (const worker of targets) if (worker !== from && worker.isConnected()) worker.send(relayed);
   };
 
   const countPresence = (worker: Worker, message: Extract<WorkerToPrimary, { samizdat: 'presence' }>) => {
-    const perWorker = online.get(message.userId) ?? new Map<Worker, number>();
-    const total = () => [...perWorker.values()].reduce((sum, n) => sum + n, 0);
+    const mine = onlineByWorker.get(worker) ?? new Map<number, number>();
+    onlineByWorker.set(worker, mine);
+    const total = online.get(message.userId) ?? 0;
     let value: boolean;
     if (message.op === 'connected') {
-      perWorker.set(worker, (perWorker.get(worker) ?? 0) + 1);
-      online.set(message.userId, perWorker);
-      value = total() === 1;
+      mine.set(message.userId, (mine.get(message.userId) ?? 0) + 1);
+      online.set(message.userId, total + 1);
+      value = total === 0;
     } else if (message.op === 'disconnected') {
-      const left = (perWorker.get(worker) ?? 1) - 1;
-      if (left > 0) perWorker.set(worker, left);
-      else perWorker.delete(worker);
-      value = total() === 0;
-      if (value) online.delete(message.userId);
-    } else value = total() > 0;
+      const held = mine.get(message.userId) ?? 0;
+      if (held <= 1) mine.delete(message.userId);
+      else mine.set(message.userId, held - 1);
+      const left = held > 0 ? total - 1 : total;
+      if (left <= 0) online.delete(message.userId);
+      else online.set(message.userId, left);
+      value = left <= 0;
+    } else value = total > 0;
     const answer: PrimaryToWorker = { samizdat: 'presenceAnswer', requestId: message.requestId, value };
     if (worker.isConnected()) worker.send(answer);
   };
@@ -106,11 +116,16 @@ export async function startCluster(options: WorkerServerOptions & { workers: num
       lockHolder = null;
       grantNext();
     }
-    for (const set of subscribers.values()) set.delete(worker);
-    for (const [userId, perWorker] of online) {
-      perWorker.delete(worker);
-      if (perWorker.size === 0) online.delete(userId);
+    for (const [topic, targets] of subscribers) {
+      if (targets === worker) subscribers.delete(topic);
+      else if (targets instanceof Set) targets.delete(worker);
     }
+    for (const [userId, count] of onlineByWorker.get(worker) ?? []) {
+      const left = (online.get(userId) ?? 0) - count;
+      if (left <= 0) online.delete(userId);
+      else online.set(userId, left);
+    }
+    onlineByWorker.delete(worker);
   };
 
   const fork = (index: number): Worker => {
@@ -126,15 +141,21 @@ export async function startCluster(options: WorkerServerOptions & { workers: num
           forward(worker, typed);
           break;
         case 'subscribe': {
-          const set = subscribers.get(typed.topic) ?? new Set<Worker>();
-          set.add(worker);
-          subscribers.set(typed.topic, set);
+          const targets = subscribers.get(typed.topic);
+          if (targets === undefined) subscribers.set(typed.topic, worker);
+          else if (targets instanceof Set) targets.add(worker);
+          else if (targets !== worker) subscribers.set(typed.topic, new Set([targets, worker]));
           break;
         }
-        case 'unsubscribe':
-          subscribers.get(typed.topic)?.delete(worker);
-          if (subscribers.get(typed.topic)?.size === 0) subscribers.delete(typed.topic);
+        case 'unsubscribe': {
+          const targets = subscribers.get(typed.topic);
+          if (targets === worker) subscribers.delete(typed.topic);
+          else if (targets instanceof Set) {
+            targets.delete(worker);
+            if (targets.size === 1) subscribers.set(typed.topic, targets.values().next().value!);
+          }
           break;
+        }
         case 'presence':
           countPresence(worker, typed);
           break;

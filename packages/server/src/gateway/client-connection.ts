@@ -44,7 +44,8 @@ export class ClientConnection implements CallContext {
   #floodWindowStartedAt = 0;
   /** Ends the subscriptions of the signed-in user: their own topic, and each group's or channel's. */
   #unsubscribe: (() => void) | null = null;
-  readonly #chatSubscriptions = new Map<number, () => void>();
+  /** Made on the first group or channel: many connections follow none, and an empty map costs each of them. */
+  #chatSubscriptions: Map<number, () => void> | null = null;
   #helloTimer: NodeJS.Timeout | null;
   readonly #bucket: TokenBucket;
 
@@ -82,8 +83,8 @@ export class ClientConnection implements CallContext {
     if (this.userId !== null) this.deps.services.presence.disconnected(this.userId);
     this.#unsubscribe?.();
     this.#unsubscribe = null;
-    for (const unsubscribe of this.#chatSubscriptions.values()) unsubscribe();
-    this.#chatSubscriptions.clear();
+    for (const unsubscribe of this.#chatSubscriptions?.values() ?? []) unsubscribe();
+    this.#chatSubscriptions = null;
     this.userId = null;
     this.sessionId = null;
   }
@@ -101,13 +102,14 @@ export class ClientConnection implements CallContext {
   }
 
   #followChat(chatId: number): void {
+    this.#chatSubscriptions ??= new Map();
     if (this.#chatSubscriptions.has(chatId)) return;
     this.#chatSubscriptions.set(chatId, this.deps.services.bus.subscribe(chatTopic(chatId), (event) => this.#onBusEvent(event)));
   }
 
   #unfollowChat(chatId: number): void {
-    this.#chatSubscriptions.get(chatId)?.();
-    this.#chatSubscriptions.delete(chatId);
+    this.#chatSubscriptions?.get(chatId)?.();
+    this.#chatSubscriptions?.delete(chatId);
   }
 
   #onBusEvent(event: BusEvent): void {
