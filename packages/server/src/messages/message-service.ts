@@ -30,6 +30,7 @@ import { withChosenReactions } from './chosen-reactions.ts';
 import { messageEntities } from './entities.ts';
 import { GroupCommit } from './group-commit.ts';
 import { openMessage, sealContent, type MessageRow } from './message-codec.ts';
+import { queryShape } from '../storage/query-shape.ts';
 
 /** A chat opened for an action, with the actor's standing in it. */
 export interface Target {
@@ -62,6 +63,32 @@ interface SendOutcome {
 }
 
 const EDIT_WINDOW_SECONDS = 48 * 3600;
+
+// Built once: these run for every message (see `storage/query-shape.ts`).
+const storedSend = queryShape(2, (db, senderId: number, randomId: string) =>
+  db.selectFrom('messages').selectAll().where('sender_id', '=', senderId).where('random_id', '=', randomId),
+);
+const nextMessageId = queryShape(2, (db, chatId: number, date: number) =>
+  db.updateTable('chats').set((eb) => ({ last_message_id: eb('last_message_id', '+', 1), last_message_date: date })).where('id', '=', chatId).returning('last_message_id'),
+);
+const insertMessage = queryShape(
+  12,
+  (db, chatId: number, id: number, senderId: number, randomId: string, senderPts: number, date: number, sealed: Uint8Array, replyToId: number | null, threadId: number | null, forward: string | null, views: number | null, signature: string | null) =>
+    db.insertInto('messages').values({
+      chat_id: chatId,
+      id,
+      sender_id: senderId,
+      random_id: randomId,
+      sender_pts: senderPts,
+      date,
+      text_sealed: sealed,
+      reply_to_id: replyToId,
+      thread_id: threadId,
+      forward,
+      views,
+      signature,
+    }),
+);
 
 /**
  * Checks a send must pass besides the chat's own rules (trust and safety: spam limits, known
@@ -212,7 +239,7 @@ export class MessageService {
   }
 
   async #commitSend(trx: Transaction<Database>, item: NewMessage): Promise<SendOutcome> {
-    const stored = await trx.selectFrom('messages').selectAll().where('sender_id', '=', item.senderId).where('random_id', '=', item.randomId).executeTakeFirst();
+    const [stored] = await storedSend.run(trx, trx, item.senderId, item.randomId);
     if (stored !== undefined) return this.#retried(trx, stored);
     if (item.target.chat.type === 'group' && item.target.chat.slow_mode_seconds > 0) await this.#checkSlowMode(trx, item);
     const { message, deliveries } = await this.#insertMessage(trx, item);
@@ -232,12 +259,9 @@ export class MessageService {
 
   async #insertMessage(trx: Transaction<Database>, item: NewMessage): Promise<{ message: Message; deliveries: Delivery[] }> {
     const { chat, access } = item.target;
-    const { last_message_id: id } = await trx
-      .updateTable('chats')
-      .set((eb) => ({ last_message_id: eb('last_message_id', '+', 1), last_message_date: item.date }))
-      .where('id', '=', chat.id)
-      .returning('last_message_id')
-      .executeTakeFirstOrThrow();
+    const [numbered] = await nextMessageId.run(trx, trx, chat.id, item.date);
+    if (numbered === undefined) throw new Error(`Cannot number a message in chat ${chat.id}: no such chat`);
+    const id = numbered.last_message_id;
     const signature = chat.type === 'channel' && chat.has_signatures ? await this.#displayName(trx, item.senderId) : null;
     const threadId = item.replyToId === null ? null : await this.#threadOf(trx, chat.id, item.replyToId);
     const message: Message = {
@@ -259,23 +283,8 @@ export class MessageService {
     };
     const deliveries = await appendForChat(trx, { type: chat.type, memberIds: access.memberIds }, { type: 'newMessage', chatId: chat.id, refId: id, date: item.date }, (pts) => ({ type: 'newMessage', pts, message }));
     const senderDelivery = deliveries.find((d) => d.chatId !== null || d.userId === item.senderId) ?? deliveries[0]!;
-    await trx
-      .insertInto('messages')
-      .values({
-        chat_id: chat.id,
-        id,
-        sender_id: item.senderId,
-        random_id: item.randomId,
-        sender_pts: senderDelivery.update.pts,
-        date: item.date,
-        text_sealed: sealContent(this.deps.keyring, this.deps.keyring.chatKey(chat.id, access.wrappedKey), { chatId: chat.id, messageId: id }, { text: item.text, entities: item.entities, media: item.media, ...(item.replyMarkup === null ? {} : { replyMarkup: item.replyMarkup }) }),
-        reply_to_id: item.replyToId,
-        thread_id: threadId,
-        forward: item.forward === null ? null : JSON.stringify(item.forward),
-        views: message.views,
-        signature,
-      })
-      .execute();
+    const sealed = sealContent(this.deps.keyring, this.deps.keyring.chatKey(chat.id, access.wrappedKey), { chatId: chat.id, messageId: id }, { text: item.text, entities: item.entities, media: item.media, ...(item.replyMarkup === null ? {} : { replyMarkup: item.replyMarkup }) });
+    await insertMessage.run(trx, trx, chat.id, id, item.senderId, item.randomId, senderDelivery.update.pts, item.date, sealed, item.replyToId, threadId, item.forward === null ? null : JSON.stringify(item.forward), message.views, signature);
     if (item.media !== null) await this.deps.files.attach(trx, item.media, { chatId: chat.id, messageId: id });
     await this.deps.observer?.onNewMessage(trx, chat, message);
     return { message, deliveries };

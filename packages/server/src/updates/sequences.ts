@@ -2,6 +2,7 @@ import type { SequencedUpdate, Update } from '@samizdat/protocol';
 import type { Transaction } from 'kysely';
 import { chatTopic, userTopic, type Bus } from '../bus/bus.ts';
 import type { Database, UpdateRowType } from '../storage/database.ts';
+import { queryShape } from '../storage/query-shape.ts';
 
 /**
  * An update made in a transaction, waiting to be pushed once it commits: to one user's sessions
@@ -18,6 +19,20 @@ export interface UpdateRow {
   date: number;
 }
 
+// Built once: these run for every message (see `storage/query-shape.ts`).
+const nextUserPts = queryShape(1, (db, userId: number) =>
+  db.updateTable('users').set((eb) => ({ pts: eb('pts', '+', 1) })).where('id', '=', userId).returning('pts'),
+);
+const insertUserUpdate = queryShape(7, (db, userId: number, pts: number, type: UpdateRowType, chatId: number, refId: number, payload: string | null, date: number) =>
+  db.insertInto('updates').values({ user_id: userId, pts, type, chat_id: chatId, ref_id: refId, payload, date }),
+);
+const nextChatPts = queryShape(1, (db, chatId: number) =>
+  db.updateTable('chats').set((eb) => ({ pts: eb('pts', '+', 1) })).where('id', '=', chatId).returning('pts'),
+);
+const insertChatUpdate = queryShape(6, (db, chatId: number, pts: number, type: UpdateRowType, refId: number, payload: string | null, date: number) =>
+  db.insertInto('chat_updates').values({ chat_id: chatId, pts, type, ref_id: refId, payload, date }),
+);
+
 /** Appends the next update of `userId`'s own sequence and returns the delivery to push after commit. */
 export async function appendUserUpdate(
   trx: Transaction<Database>,
@@ -25,17 +40,10 @@ export async function appendUserUpdate(
   row: UpdateRow,
   make: (pts: number) => Update,
 ): Promise<Delivery> {
-  const { pts } = await trx
-    .updateTable('users')
-    .set((eb) => ({ pts: eb('pts', '+', 1) }))
-    .where('id', '=', userId)
-    .returning('pts')
-    .executeTakeFirstOrThrow();
-  await trx
-    .insertInto('updates')
-    .values({ user_id: userId, pts, type: row.type, chat_id: row.chatId, ref_id: row.refId, payload: encode(row.payload), date: row.date })
-    .execute();
-  return { userId, chatId: null, update: make(pts) };
+  const [next] = await nextUserPts.run(trx, trx, userId);
+  if (next === undefined) throw new Error(`Cannot append an update for user ${userId}: no such user`);
+  await insertUserUpdate.run(trx, trx, userId, next.pts, row.type, row.chatId, row.refId, encode(row.payload), row.date);
+  return { userId, chatId: null, update: make(next.pts) };
 }
 
 /**
@@ -47,17 +55,10 @@ export async function appendChatUpdate(
   row: UpdateRow,
   make: (pts: number) => Update,
 ): Promise<Delivery> {
-  const { pts } = await trx
-    .updateTable('chats')
-    .set((eb) => ({ pts: eb('pts', '+', 1) }))
-    .where('id', '=', row.chatId)
-    .returning('pts')
-    .executeTakeFirstOrThrow();
-  await trx
-    .insertInto('chat_updates')
-    .values({ chat_id: row.chatId, pts, type: row.type, ref_id: row.refId, payload: encode(row.payload), date: row.date })
-    .execute();
-  return { userId: null, chatId: row.chatId, update: make(pts) };
+  const [next] = await nextChatPts.run(trx, trx, row.chatId);
+  if (next === undefined) throw new Error(`Cannot append an update for chat ${row.chatId}: no such chat`);
+  await insertChatUpdate.run(trx, trx, row.chatId, next.pts, row.type, row.refId, encode(row.payload), row.date);
+  return { userId: null, chatId: row.chatId, update: make(next.pts) };
 }
 
 /**
