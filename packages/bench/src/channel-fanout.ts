@@ -78,8 +78,8 @@ export interface ChannelFanoutResult {
   runs: FanoutRun[];
 }
 
-/** One forked load generator; it answers requests one by one, in order. */
-class Worker {
+/** One forked load generator (`fanout-worker.ts`); it answers requests one by one, in order. */
+export class Worker {
   readonly #child: ChildProcess;
   readonly #waiting: ((reply: WorkerReply) => void)[] = [];
   #failure: Error | null = null;

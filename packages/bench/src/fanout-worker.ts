@@ -2,7 +2,8 @@
  * A load-generator process of the channel fan-out benchmark, forked by `channel-fanout.ts`. It holds
  * a share of the subscribers of each run: signs them up over the protocol and joins them to the
  * channel (`prepare`), later brings them online by token (`connect`), notes when each receives a
- * post (`collect`), and takes them offline again (`disconnect`). Talks to its parent over IPC.
+ * post (`collect`), and takes them offline again (`disconnect`). Accounts seeded into the database
+ * come as tokens instead (`adopt`). Talks to its parent over IPC.
  */
 import { assertNever } from '@samizdat/protocol';
 import { CallError, signUpTestNumber, WireClient } from './wire-client.ts';
@@ -19,6 +20,8 @@ export type WorkerRequest =
       /** Sign-ups this worker runs at once. */
       concurrency: number;
     }
+  /** Takes session tokens made elsewhere (accounts seeded into the database) as a run's subscribers. */
+  | { kind: 'adopt'; runId: number; tokens: string[] }
   | { kind: 'connect'; runId: number; url: string; localAddress: string; concurrency: number }
   | { kind: 'collect'; randomId: string; timeoutMs: number }
   | { kind: 'disconnect' }
@@ -27,6 +30,7 @@ export type WorkerRequest =
 /** What a worker answers. */
 export type WorkerReply =
   | { kind: 'prepared'; accounts: number; failures: number; firstFailure: string | null; seconds: number }
+  | { kind: 'adopted'; accounts: number }
   | { kind: 'connected'; online: number; failures: number; firstFailure: string | null; seconds: number }
   | {
       kind: 'collected';
@@ -161,6 +165,10 @@ process.on('message', (request: WorkerRequest) => {
     switch (request.kind) {
       case 'prepare':
         return prepare(request);
+      case 'adopt':
+        tokensByRun.set(request.runId, request.tokens);
+        send({ kind: 'adopted', accounts: request.tokens.length });
+        return Promise.resolve();
       case 'connect':
         return connect(request);
       case 'collect':

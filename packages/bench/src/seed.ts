@@ -3,6 +3,7 @@
  * would take longer than the rest of the benchmark. Only plain rows go in (users and memberships);
  * everything that needs the server's keys (chats, messages) is made over the protocol first.
  */
+import { createHash, randomBytes } from 'node:crypto';
 import Sqlite from 'better-sqlite3';
 
 export interface SeedGroup {
@@ -70,6 +71,62 @@ export function seedMembers(databasePath: string, groups: SeedGroup[]): SeedResu
     })();
     db.pragma('wal_checkpoint(TRUNCATE)');
     return { users: userCount, memberships, seconds: (performance.now() - started) / 1000 };
+  } finally {
+    db.close();
+  }
+}
+
+export interface SeedSubscribersOptions {
+  /** The channel (or group) every new account joins. */
+  chatId: number;
+  count: number;
+  /**
+   * The address each account's session was last used from, by account index: the load generator that
+   * brings it online connects from there, so that its hello records no new address.
+   */
+  ipOf: (index: number) => string;
+  /**
+   * The session's last activity. A hello within a minute of it writes nothing, so a time a little
+   * ahead keeps a long bring-up of 100,000 connections free of 100,000 session writes.
+   */
+  lastActiveAt: number;
+}
+
+export interface SeedSubscribersResult extends SeedResult {
+  /** Each new account's session token, by account index. */
+  tokens: string[];
+}
+
+/**
+ * Adds `count` accounts, each with one device session (a random token, stored as its SHA-256 hex as
+ * the server does) and a membership of `chatId`, so that many accounts can come online by token
+ * without as many sign-ups over the protocol.
+ */
+export function seedSubscribers(databasePath: string, options: SeedSubscribersOptions): SeedSubscribersResult {
+  const started = performance.now();
+  const db = new Sqlite(databasePath);
+  try {
+    db.pragma('journal_mode = WAL');
+    const nowSeconds = Math.floor(Date.now() / 1000);
+    const insertUser = inserter(db, 'users', ['phone', 'display_name', 'created_at']);
+    const insertSession = inserter(db, 'sessions', ['user_id', 'token_hash', 'device_name', 'ip', 'created_at', 'last_active_at']);
+    const insertMember = inserter(db, 'chat_members', ['chat_id', 'user_id', 'role', 'joined_at']);
+    const setCount = db.prepare('UPDATE chats SET member_count = (SELECT count(*) FROM chat_members WHERE chat_id = ?) WHERE id = ?');
+    const tokens: string[] = [];
+    db.transaction(() => {
+      for (let index = 0; index < options.count; index++) {
+        // +1998… is outside the test numbers and the +1999… of seedMembers.
+        const { lastInsertRowid } = insertUser.run(`+1998${String(index).padStart(7, '0')}`, `Seeded subscriber ${index}`, nowSeconds);
+        const userId = Number(lastInsertRowid);
+        const token = randomBytes(32).toString('base64url');
+        insertSession.run(userId, createHash('sha256').update(token).digest('hex'), 'bench', options.ipOf(index), nowSeconds, options.lastActiveAt);
+        insertMember.run(options.chatId, userId, 'member', nowSeconds);
+        tokens.push(token);
+      }
+      setCount.run(options.chatId, options.chatId);
+    })();
+    db.pragma('wal_checkpoint(TRUNCATE)');
+    return { users: options.count, memberships: options.count, seconds: (performance.now() - started) / 1000, tokens };
   } finally {
     db.close();
   }

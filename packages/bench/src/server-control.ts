@@ -1,52 +1,134 @@
 /**
- * Starts and stops the server under test in its own process (see `server-process.ts`), and reads
- * its memory from /proc.
+ * Starts and stops the server under test in its own process (see `server-process.ts`): one process,
+ * or a cluster of workers, and reads its memory from /proc, summed over every process.
  */
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { request } from 'node:http';
+import { createServer } from 'node:net';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+
+export interface ServerProcessOptions {
+  /** 1: one process (`startServer`); more: `startCluster` with this many workers. @default 1 */
+  workers?: number;
+}
 
 /** A server process that is listening. */
 export interface ServerProcess {
   /** `ws://127.0.0.1:<port>/ws` */
   readonly url: string;
+  /** `http://127.0.0.1:<port>` */
+  readonly httpUrl: string;
+  /** The process the benchmark spawned (the cluster's primary when `workers` > 1). */
   readonly pid: number;
-  /** Milliseconds from spawn until it listened (schema migration and start-up included). */
+  /** That process first, then the cluster's workers, as they were when it started listening. */
+  readonly pids: readonly number[];
+  readonly workers: number;
+  /** Milliseconds from spawn until it listened (every worker, schema migration and start-up included). */
   readonly startMs: number;
-  /** Resident memory now and at its peak, from /proc/<pid>/status, in KiB. */
-  memory(): { rssKiB: number; peakRssKiB: number };
-  /** Asks the server for a full garbage collection (SIGUSR2) and gives it time to run, before a memory reading. */
+  /** Milliseconds from spawn until the first `GET /healthz` answered 200 (cold start to a first served request). */
+  readonly firstRequestMs: number;
+  /**
+   * Resident memory from /proc/<pid>/status, in KiB, summed over every process of the server: now,
+   * and the sum of each process's own peak (an upper bound of the peak of the sum).
+   */
+  memory(): { rssKiB: number; peakRssKiB: number; perProcessRssKiB: number[] };
+  /** Asks every process for a full garbage collection (SIGUSR2) and gives them time to run, before a memory reading. */
   collectGarbage(): Promise<void>;
-  /** SIGTERM, then waits for the process to close its store and exit. */
+  /** CPU time used so far (user + system), in seconds, summed over every process. */
+  cpuSeconds(): number;
+  /** SIGTERM, then waits for the process (and its workers) to close the store and exit. */
   stop(): Promise<void>;
 }
 
+/** A free TCP port on loopback (asked of the kernel, then released). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** One `GET /healthz`: true when it answered 200. */
+function healthy(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const req = request({ host: '127.0.0.1', port, path: '/healthz', agent: false, timeout: 1000 }, (response) => {
+      response.resume();
+      resolve(response.statusCode === 200);
+    });
+    req.once('error', () => resolve(false));
+    req.once('timeout', () => (req.destroy(), resolve(false)));
+    req.end();
+  });
+}
+
 /** Starts a server on a free port with its data in `dataDir` (created when missing, kept when present). */
-export async function startServerProcess(dataDir: string): Promise<ServerProcess> {
-  // BENCH_CPU_PROF=DIR writes a CPU profile of the server to DIR, to see what bounds a figure.
+export async function startServerProcess(dataDir: string, options: ServerProcessOptions = {}): Promise<ServerProcess> {
+  const workers = Math.max(1, options.workers ?? 1);
+  // The port is chosen here, so that the first request can be tried from the moment of the spawn.
+  const port = await freePort();
+  // BENCH_CPU_PROF=DIR writes a CPU profile of the server (each of its processes) to DIR, to see what bounds a figure.
   const profile = process.env.BENCH_CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_CPU_PROF] : [];
   const started = performance.now();
-  const child = spawn(process.execPath, [...profile, '--expose-gc', '--import', 'tsx', fileURLToPath(new URL('./server-process.ts', import.meta.url)), JSON.stringify({ dataDir })], {
-    stdio: ['ignore', 'pipe', 'inherit'],
+  const child = spawn(process.execPath, [...profile, '--expose-gc', '--import', 'tsx', fileURLToPath(new URL('./server-process.ts', import.meta.url)), JSON.stringify({ dataDir, port, workers })], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  // The workers' start-up lines are info; warnings and errors go on to the benchmark's stderr.
+  createInterface({ input: child.stderr! }).on('line', (line) => {
+    if (!/^\S+ (INFO|DEBUG) /.test(line)) process.stderr.write(`${line}\n`);
   });
   const exited = new Promise<number | null>((done) => child.once('exit', (code) => done(code)));
-  const line = await Promise.race([
-    new Promise<string>((done) => createInterface({ input: child.stdout! }).once('line', done)),
+  let hasExited = false;
+  void exited.then(() => (hasExited = true));
+  // Cold start: the first request served, polled every 2 ms from the spawn.
+  const firstRequest = (async () => {
+    while (!hasExited) {
+      if (await healthy(port)) return performance.now() - started;
+      await new Promise((done) => setTimeout(done, 2));
+    }
+    return Number.NaN;
+  })();
+  const lines = createInterface({ input: child.stdout! });
+  const listening = new Promise<{ port: number; pids: number[] }>((done) =>
+    lines.on('line', (line) => {
+      if (!line.startsWith('{"benchServer"')) return void process.stdout.write(`${line}\n`);
+      done(JSON.parse(line) as { port: number; pids: number[] });
+    }),
+  );
+  const announced = await Promise.race([
+    listening,
     exited.then((code) => Promise.reject(new Error(`Cannot start the server: its process exited with code ${code} before listening`))),
   ]);
   const startMs = performance.now() - started;
-  const { port } = JSON.parse(line) as { port: number };
-  const pid = child.pid!;
+  const firstRequestMs = await firstRequest;
+  const pids = announced.pids;
   return {
-    url: `ws://127.0.0.1:${port}/ws`,
-    pid,
+    url: `ws://127.0.0.1:${announced.port}/ws`,
+    httpUrl: `http://127.0.0.1:${announced.port}`,
+    pid: child.pid!,
+    pids,
+    workers,
     startMs,
-    memory: () => readMemory(pid),
+    firstRequestMs,
+    memory() {
+      const readings = pids.map(readMemory);
+      return {
+        rssKiB: readings.reduce((sum, reading) => sum + reading.rssKiB, 0),
+        peakRssKiB: readings.reduce((sum, reading) => sum + reading.peakRssKiB, 0),
+        perProcessRssKiB: readings.map((reading) => reading.rssKiB),
+      };
+    },
     async collectGarbage() {
       child.kill('SIGUSR2');
-      await new Promise((done) => setTimeout(done, 500));
+      // A full collection of a heap holding 100,000 connections takes longer than one of a few.
+      await new Promise((done) => setTimeout(done, 700));
     },
+    cpuSeconds: () => pids.reduce((sum, pid) => sum + processCpuSeconds(pid), 0),
     async stop() {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
       await exited;
@@ -58,6 +140,17 @@ function readMemory(pid: number): { rssKiB: number; peakRssKiB: number } {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   const kib = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? Number.NaN);
   return { rssKiB: kib('VmRSS'), peakRssKiB: kib('VmHWM') };
+}
+
+/** User + system CPU seconds of a process, from /proc/<pid>/stat (clock ticks of 1/100 s). */
+export function processCpuSeconds(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return Number.NaN;
+  }
 }
 
 /** KiB to MiB, to one decimal. */
