@@ -11,8 +11,9 @@ export type BusEvent =
   | { kind: 'sessionTerminated'; sessionId: number }
   | { kind: 'typing'; frame: TypingFrame }
   | { kind: 'presence'; frame: PresenceFrame }
-  | { kind: 'envelope'; frame: EnvelopeFrame }
-  | { kind: 'prekeysLow'; frame: PrekeysLowFrame }
+  /** On the device's user's topic, for that one device (session) alone: one topic less per connection. */
+  | { kind: 'envelope'; deviceId: number; frame: EnvelopeFrame }
+  | { kind: 'prekeysLow'; deviceId: number; frame: PrekeysLowFrame }
   /** On a bot's topic (`bot.<id>`): new updates wait for it (wakes long polls and the webhook sender). */
   | { kind: 'botUpdates' }
   /** On a bot's topic: a getUpdates poll began (on some worker); any other open poll of the bot ends with 409. */
@@ -43,11 +44,6 @@ export function userTopic(userId: number): string {
 /** The topic of one group's or channel's events. */
 export function chatTopic(chatId: number): string {
   return `chat.${chatId}`;
-}
-
-/** The topic of one device's envelopes. */
-export function deviceTopic(deviceId: number): string {
-  return `device.${deviceId}`;
 }
 
 /** The topic that wakes whoever waits for a bot's updates. */

@@ -75,6 +75,11 @@ export class InProcessBus implements Bus {
     };
   }
 
+  /** Whether anyone here listens to `topic`. */
+  has(topic: string): boolean {
+    return this.#handlers.has(topic);
+  }
+
   async close(): Promise<void> {
     this.#handlers.clear();
     this.#backlogs.clear();

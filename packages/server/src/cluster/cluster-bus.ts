@@ -18,7 +18,6 @@ export interface IpcChannel {
  */
 export class ClusterBus implements Bus {
   readonly #local = new InProcessBus();
-  readonly #counts = new Map<string, number>();
   readonly #listener = (message: unknown) => {
     if (!isClusterMessage(message)) return;
     const typed = message as PrimaryToWorker;
@@ -35,21 +34,15 @@ export class ClusterBus implements Bus {
   }
 
   subscribe(topic: string, handler: (event: BusEvent) => void): () => void {
+    // The local bus is the one count of this worker's interest in a topic (a second map would cost memory per connection).
+    if (!this.#local.has(topic)) this.channel.send({ samizdat: 'subscribe', topic });
     const unsubscribe = this.#local.subscribe(topic, handler);
-    const count = (this.#counts.get(topic) ?? 0) + 1;
-    this.#counts.set(topic, count);
-    if (count === 1) this.channel.send({ samizdat: 'subscribe', topic });
     let done = false;
     return () => {
       if (done) return;
       done = true;
       unsubscribe();
-      const left = (this.#counts.get(topic) ?? 1) - 1;
-      if (left > 0) this.#counts.set(topic, left);
-      else {
-        this.#counts.delete(topic);
-        this.channel.send({ samizdat: 'unsubscribe', topic });
-      }
+      if (!this.#local.has(topic)) this.channel.send({ samizdat: 'unsubscribe', topic });
     };
   }
 

@@ -14,7 +14,7 @@ import {
 } from '@samizdat/protocol';
 import type { WebSocket } from 'ws';
 import { renderUser } from '../accounts/users.ts';
-import { chatTopic, deviceTopic, userTopic, type BusEvent } from '../bus/bus.ts';
+import { chatTopic, userTopic, type BusEvent } from '../bus/bus.ts';
 import { unixSeconds, type Clock } from '../shared/clock.ts';
 import type { Logger } from '../shared/logger.ts';
 import { TokenBucket } from '../shared/rate-limiter.ts';
@@ -69,12 +69,7 @@ export class ClientConnection implements CallContext {
     this.deauthorize();
     this.userId = userId;
     this.sessionId = sessionId;
-    const fromUser = this.deps.services.bus.subscribe(userTopic(userId), (event) => this.#onBusEvent(event));
-    const fromDevice = this.deps.services.bus.subscribe(deviceTopic(sessionId), (event) => this.#onBusEvent(event));
-    this.#unsubscribe = () => {
-      fromUser();
-      fromDevice();
-    };
+    this.#unsubscribe = this.deps.services.bus.subscribe(userTopic(userId), (event) => this.#onBusEvent(event));
     this.deps.services.presence.connected(userId);
     await this.#followChats(userId);
   }
@@ -126,9 +121,11 @@ export class ClientConnection implements CallContext {
         if (event.frame.userId !== this.userId) this.#sendShared(event, () => event.frame);
         return;
       case 'presence':
+        this.#sendShared(event, () => event.frame);
+        return;
       case 'envelope':
       case 'prekeysLow':
-        this.#sendShared(event, () => event.frame);
+        if (event.deviceId === this.sessionId) this.#sendShared(event, () => event.frame);
         return;
       case 'sessionTerminated':
         if (event.sessionId !== this.sessionId) return;

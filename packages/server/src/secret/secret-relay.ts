@@ -1,6 +1,6 @@
 import { RpcError, type Envelope, type MethodParams, type MethodResult, type PrekeyBundle, type SecretDevice } from '@samizdat/protocol';
 import type { Kysely, Transaction } from 'kysely';
-import { deviceTopic, type Bus } from '../bus/bus.ts';
+import { userTopic, type Bus } from '../bus/bus.ts';
 import { unixSeconds, type Clock } from '../shared/clock.ts';
 import { privateChatPeers } from '../chats/private-peers.ts';
 import type { Database } from '../storage/database.ts';
@@ -76,7 +76,7 @@ export class SecretRelay {
       return key;
     });
     const remaining = await this.#stock(deviceId);
-    if (remaining < LOW_PREKEY_STOCK) this.deps.bus.publish(deviceTopic(deviceId), { kind: 'prekeysLow', frame: { type: 'prekeysLow', remaining } });
+    if (remaining < LOW_PREKEY_STOCK) this.deps.bus.publish(userTopic(device.user_id), { kind: 'prekeysLow', deviceId, frame: { type: 'prekeysLow', remaining } });
     return {
       deviceId,
       userId: device.user_id,
@@ -93,16 +93,16 @@ export class SecretRelay {
     const date = unixSeconds(this.deps.clock);
     const queued = await this.deps.db.transaction().execute(async (trx) => {
       if (params.cover !== undefined) await checkCoverage(trx, senderDeviceId, params.cover);
-      const out: { deviceId: number; envelope: Envelope }[] = [];
+      const out: { deviceId: number; userId: number; envelope: Envelope }[] = [];
       for (const { deviceId, ciphertext } of params.envelopes) {
-        const bumped = await trx.updateTable('secret_devices').set((eb) => ({ qts: eb('qts', '+', 1) })).where('device_id', '=', deviceId).returning('qts').executeTakeFirst();
+        const bumped = await trx.updateTable('secret_devices').set((eb) => ({ qts: eb('qts', '+', 1) })).where('device_id', '=', deviceId).returning(['qts', 'user_id']).executeTakeFirst();
         if (bumped === undefined) throw new RpcError('DEVICE_ID_INVALID', `Cannot send to device ${deviceId}: it is not registered for secret chats`);
         await trx.insertInto('envelopes').values({ device_id: deviceId, qts: bumped.qts, sender_user_id: senderUserId, sender_device_id: senderDeviceId, ciphertext, date }).execute();
-        out.push({ deviceId, envelope: { qts: bumped.qts, senderUserId, senderDeviceId, ciphertext, date } });
+        out.push({ deviceId, userId: bumped.user_id, envelope: { qts: bumped.qts, senderUserId, senderDeviceId, ciphertext, date } });
       }
       return out;
     });
-    for (const { deviceId, envelope } of queued) this.deps.bus.publish(deviceTopic(deviceId), { kind: 'envelope', frame: { type: 'envelope', envelope } });
+    for (const { deviceId, userId, envelope } of queued) this.deps.bus.publish(userTopic(userId), { kind: 'envelope', deviceId, frame: { type: 'envelope', envelope } });
     return { count: queued.length };
   }
 
