@@ -127,6 +127,27 @@ export class Worker {
 
 const now = () => performance.timeOrigin + performance.now();
 
+/** One measured post: its ack, and when each online subscriber received it (ms after the send, sorted). */
+export interface CollectedPost {
+  ackMs: number;
+  latencies: number[];
+  missing: number;
+  dropped: number;
+}
+
+/** Posts once in a channel and gathers from every load generator when each of its subscribers had the post. */
+export async function postAndCollect(poster: WireClient, chatId: number, workers: readonly Worker[], randomId: string, text: string, timeoutMs: number): Promise<CollectedPost> {
+  const sentAt = now();
+  const ack = poster.call('messages.send', { peer: { type: 'chat', chatId }, text, randomId }).then(() => now() - sentAt);
+  const replies = await Promise.all(workers.map((worker) => worker.ask({ kind: 'collect', randomId, timeoutMs }, 'collected')));
+  return {
+    ackMs: await ack,
+    latencies: replies.flatMap((reply) => reply.receivedAt.map((at) => at - sentAt)).sort((a, b) => a - b),
+    missing: replies.reduce((sum, reply) => sum + reply.missing, 0),
+    dropped: replies.reduce((sum, reply) => sum + reply.dropped, 0),
+  };
+}
+
 function median(values: number[]): number {
   return percentile([...values].sort((a, b) => a - b), 0.5);
 }
@@ -199,19 +220,14 @@ export async function runChannelFanout(dataDir: string, params: ChannelFanoutPar
       const onlineRss = server.memory().rssKiB;
 
       const post = async (label: string): Promise<FanoutPost & { dropped: number }> => {
-        const randomId = `fanout-${run.count}-${label}-${Date.now()}`;
-        const sentAt = now();
-        const ack = poster.call('messages.send', { peer: { type: 'chat', chatId: run.chatId }, text: `benchmark post ${label}`, randomId }).then(() => now() - sentAt);
-        const replies = await Promise.all(workers.map((worker) => worker.ask({ kind: 'collect', randomId, timeoutMs: params.deliveryTimeoutMs }, 'collected')));
-        const ackMs = await ack;
-        const latencies = replies.flatMap((reply) => reply.receivedAt.map((at) => at - sentAt)).sort((a, b) => a - b);
+        const { ackMs, latencies, missing, dropped } = await postAndCollect(poster, run.chatId, workers, `fanout-${run.count}-${label}-${Date.now()}`, `benchmark post ${label}`, params.deliveryTimeoutMs);
         return {
           ackMs: round(ackMs),
           lastDeliveryMs: round(latencies.at(-1) ?? Number.NaN),
           deliveryMs: { p50: round(percentile(latencies, 0.5)), p99: round(percentile(latencies, 0.99)) },
           delivered: latencies.length,
-          missing: replies.reduce((sum, reply) => sum + reply.missing, 0),
-          dropped: replies.reduce((sum, reply) => sum + reply.dropped, 0),
+          missing,
+          dropped,
         };
       };
       // The first post warms the code paths (and waits out the server following the channel for each

@@ -9,7 +9,7 @@
  * last of the N subscribers has the post.
  */
 import { join } from 'node:path';
-import { Worker } from './channel-fanout.ts';
+import { postAndCollect, Worker } from './channel-fanout.ts';
 import { seedSubscribers } from './seed.ts';
 import { mib, startServerProcess, type ServerProcess } from './server-control.ts';
 import { percentile, round } from './stats.ts';
@@ -53,7 +53,6 @@ export interface ConnectionsResult {
   stopSeconds: number;
 }
 
-const now = () => performance.timeOrigin + performance.now();
 const median = (values: number[]) => percentile([...values].sort((a, b) => a - b), 0.5);
 
 /** Runs the workload in `dataDir` (empty); starts and stops its own servers and load generators. */
@@ -133,20 +132,15 @@ export async function runConnections(dataDir: string, params: ConnectionsParams,
     log(`  connections: server RSS ${mib(before.rssKiB)} → ${mib(onlineMemory.rssKiB)} MiB, ${bytesPerConnection} bytes per connection`);
 
     const post = async (label: string) => {
-      const randomId = `idle-fanout-${label}-${Date.now()}`;
-      const sentAt = now();
-      const ack = poster.call('messages.send', { peer: { type: 'chat', chatId }, text: `benchmark post ${label}`, randomId }).then(() => now() - sentAt);
-      const replies = await Promise.all(workers.map((worker) => worker.ask({ kind: 'collect', randomId, timeoutMs: params.deliveryTimeoutMs }, 'collected')));
-      const ackMs = await ack;
-      const latencies = replies.flatMap((reply) => reply.receivedAt.map((at) => at - sentAt)).sort((a, b) => a - b);
+      const { ackMs, latencies, missing, dropped } = await postAndCollect(poster, chatId, workers, `idle-fanout-${label}-${Date.now()}`, `benchmark post ${label}`, params.deliveryTimeoutMs);
       return {
         ackMs: round(ackMs),
         lastDeliveryMs: round(latencies.at(-1) ?? Number.NaN),
         p50DeliveryMs: round(percentile(latencies, 0.5)),
         p99DeliveryMs: round(percentile(latencies, 0.99)),
         delivered: latencies.length,
-        missing: replies.reduce((sum, reply) => sum + reply.missing, 0),
-        dropped: replies.reduce((sum, reply) => sum + reply.dropped, 0),
+        missing,
+        dropped,
       };
     };
     const warmUp = await post('warm-up');

@@ -6,9 +6,10 @@
  */
 import { spawn, type ChildProcess, execFileSync } from 'node:child_process';
 import { chmodSync, chownSync, mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { createServer, connect } from 'node:net';
+import { connect } from 'node:net';
 import { join } from 'node:path';
 import Sqlite from 'better-sqlite3';
+import { freePort } from './server-control.ts';
 import { WebSocket } from 'ws';
 
 export interface XmppUser {
@@ -56,17 +57,6 @@ const DOMAIN = 'localhost';
 /** The SQLite schema Debian's ejabberd ships (the default, single-host one). */
 const EJABBERD_SCHEMA = '/usr/share/ejabberd/sql/lite.sql';
 
-/** A free TCP port on loopback (asked of the kernel, then released). */
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 function systemUser(name: string): { uid: number; gid: number } {
   const line = readFileSync('/etc/passwd', 'utf8')
