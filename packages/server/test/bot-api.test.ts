@@ -455,6 +455,8 @@ describe('Bot API', () => {
     assert.equal(await ok(base, groupBot.token, 'pinChatMessage', { chat_id: command.message.chat.id, message_id: answer.message_id }), true);
     const chatInfo = await ok(base, groupBot.token, 'getChat', { chat_id: command.message.chat.id });
     assert.equal(chatInfo.title, 'Bots welcome');
+    assert.equal(chatInfo.pinned_message.message_id, answer.message_id);
+    assert.equal(chatInfo.pinned_message.text, 'rolled 4');
     assert.equal(await ok(base, groupBot.token, 'setMessageReaction', { chat_id: command.message.chat.id, message_id: reply.message.message_id, reaction: [{ type: 'emoji', emoji: '👍' }] }), true);
     await ivy.client.waitForChatUpdates((list) => list.some((u: any) => u.update.type === 'messageReactions' && u.update.reactions.some((r: any) => r.emoji === '👍')));
     await ivy.call('chats.removeMember', { chatId: chat.id, userId: groupBot.user.id });

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { RpcError, type BotCommand, type MediaKind, type Message, type MessageEntity, type Peer, type ReplyMarkup } from '@samizdat/protocol';
 import type { Kysely } from 'kysely';
 import type { BotAccounts, BotIdentity } from '../bots/bot-accounts.ts';
-import { BOT_UPDATE_KINDS, type BotInbox } from '../bots/bot-inbox.ts';
+import type { BotInbox } from '../bots/bot-inbox.ts';
 import type { CallbackQueries } from '../bots/callback-queries.ts';
 import type { WebhookSender } from '../bots/webhook-sender.ts';
 import { botTopic, type Bus } from '../bus/bus.ts';
@@ -107,7 +107,7 @@ export function createBotMethods(deps: BotApiDeps): Map<string, Method> {
     return legacy === undefined ? null : { id: legacy, orNone: call.params.bool('allow_sending_without_reply') ?? false };
   };
 
-  const limitSend = async (call: BotCall, peer: Peer): Promise<void> => {
+  const limitSend = (call: BotCall, peer: Peer): void => {
     const isGroup = peer.type === 'chat';
     deps.limits.takeSend(call.bot.id, { key: peer.type === 'user' ? `u${peer.userId}` : `c${peer.chatId}`, isGroup });
   };
@@ -116,7 +116,7 @@ export function createBotMethods(deps: BotApiDeps): Map<string, Method> {
   const send = async (call: BotCall, peer: Peer, content: { text: string; entities: MessageEntity[]; media?: { fileId: string; kind: MediaKind; width?: number; height?: number; duration?: number } }): Promise<Message> => {
     const replyTo = replyToOf(call);
     const markup = markupOf(call);
-    await limitSend(call, peer);
+    limitSend(call, peer);
     const params = {
       peer,
       text: content.text,
@@ -331,7 +331,7 @@ export function createBotMethods(deps: BotApiDeps): Map<string, Method> {
       const toPeer = await peerOf(call);
       const fromPeer = await peerOf(call, 'from_chat_id');
       const messageId = messageIdOf(call, 'forward');
-      await limitSend(call, toPeer);
+      limitSend(call, toPeer);
       const result = await renameNotFound('forward', () =>
         deps.messages.forward(call.bot.id, { fromPeer, toPeer, messageIds: [messageId], randomIds: [randomBytes(12).toString('base64url')] }),
       );
@@ -436,11 +436,13 @@ export function createBotMethods(deps: BotApiDeps): Map<string, Method> {
       const peer = await peerOf(call);
       const chat = await chatRowOf(call, peer);
       const base = await deps.inbox.renderChat(call.bot.id, chat);
+      const pinned = chat.pinned_message_id === null ? null : (await deps.messages.getMessage(call.bot.id, peer, chat.pinned_message_id).catch(() => null))?.message ?? null;
       return {
         ...base,
         accent_color_id: 0,
         max_reaction_count: 11,
-        ...(chat.type === 'private' ? {} : { description: chat.about, ...(chat.pinned_message_id === null ? {} : {}) }),
+        ...(chat.type === 'private' ? {} : { description: chat.about }),
+        ...(pinned === null ? {} : { pinned_message: await deps.inbox.render(call.bot.id, pinned) }),
         ...(chat.type !== 'private' && chat.has_no_forwards ? { has_protected_content: true } : {}),
         ...(chat.type === 'group' && chat.slow_mode_seconds > 0 ? { slow_mode_delay: chat.slow_mode_seconds } : {}),
         ...(chat.linked_chat_id === null ? {} : { linked_chat_id: telegramChatId({ id: chat.linked_chat_id, type: 'group' }, null) }),
@@ -564,6 +566,3 @@ async function revokeMessagesOf(deps: BotApiDeps, botId: number, chatId: number,
     await deps.messages.delete(botId, { peer: { type: 'chat', chatId }, messageIds: rows.slice(start, start + 100).map((r) => r.id), forEveryone: true });
   }
 }
-
-/** For tests and docs: every update kind a bot can ask for. */
-export const SUPPORTED_UPDATE_KINDS = BOT_UPDATE_KINDS;
