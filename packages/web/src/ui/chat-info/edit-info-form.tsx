@@ -2,6 +2,7 @@ import type { SamizdatClient } from '@samizdat/client';
 import type { Chat } from '@samizdat/protocol';
 import { useState } from 'react';
 import { errorText } from '../common/error-text.ts';
+import { FormStatus, type FormOutcome } from '../common/form-error.tsx';
 
 /**
  * Edits a group's or channel's title and about (`chats.editInfo`, for admins with `changeInfo`)
@@ -11,7 +12,7 @@ export function EditInfoForm({ client, chat, canSetUsername }: { client: Samizda
   const [title, setTitle] = useState(chat.title ?? '');
   const [about, setAbout] = useState(chat.about);
   const [username, setUsername] = useState(chat.username ?? '');
-  const [status, setStatus] = useState<{ text: string; isError: boolean } | null>(null);
+  const [status, setStatus] = useState<FormOutcome | null>(null);
   const [isBusy, setBusy] = useState(false);
 
   async function save(): Promise<void> {
@@ -57,11 +58,7 @@ export function EditInfoForm({ client, chat, canSetUsername }: { client: Samizda
       <button type="submit" className="primary-button" disabled={isBusy || title.trim() === ''}>
         Save changes
       </button>
-      {status !== null && (
-        <p className={status.isError ? 'form-error' : 'form-ok'} role={status.isError ? 'alert' : 'status'}>
-          {status.text}
-        </p>
-      )}
+      <FormStatus status={status} />
     </form>
   );
 }

@@ -7,3 +7,19 @@ export function FormError({ error }: { error: string | null }) {
     </p>
   );
 }
+
+/** What a form's last attempt came to: a failure (an alert) or a success (a status), or nothing yet. */
+export interface FormOutcome {
+  text: string;
+  isError: boolean;
+}
+
+/** Shows a {@link FormOutcome}, read out by screen readers as it appears. */
+export function FormStatus({ status }: { status: FormOutcome | null }) {
+  if (status === null) return null;
+  return (
+    <p className={status.isError ? 'form-error' : 'form-ok'} role={status.isError ? 'alert' : 'status'}>
+      {status.text}
+    </p>
+  );
+}

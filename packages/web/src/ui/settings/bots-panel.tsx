@@ -6,6 +6,7 @@ import { userName } from '../../model/format.ts';
 import { CopyButton } from '../chat-info/copy-button.tsx';
 import { Avatar } from '../common/avatar.tsx';
 import { errorText } from '../common/error-text.ts';
+import { FormStatus, type FormOutcome } from '../common/form-error.tsx';
 import '../bots/bots.css';
 
 /**
@@ -18,7 +19,7 @@ export function BotsPanel({ client, onBack, onBotCreated }: { client: SamizdatCl
   const [displayName, setDisplayName] = useState('');
   const [username, setUsername] = useState('');
   const [token, setToken] = useState<{ bot: User; token: string; isNew: boolean } | null>(null);
-  const [status, setStatus] = useState<{ text: string; isError: boolean } | null>(null);
+  const [status, setStatus] = useState<FormOutcome | null>(null);
   const [isBusy, setBusy] = useState(false);
 
   const reload = useCallback(async () => {
@@ -120,11 +121,7 @@ export function BotsPanel({ client, onBack, onBotCreated }: { client: SamizdatCl
           Create bot
         </button>
       </form>
-      {status !== null && (
-        <p className={status.isError ? 'form-error' : 'form-ok'} role={status.isError ? 'alert' : 'status'}>
-          {status.text}
-        </p>
-      )}
+      <FormStatus status={status} />
     </div>
   );
 }

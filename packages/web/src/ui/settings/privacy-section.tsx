@@ -2,6 +2,7 @@ import type { SamizdatClient } from '@samizdat/client';
 import type { LastSeenVisibility, PhoneVisibility } from '@samizdat/protocol';
 import { useEffect, useState } from 'react';
 import { errorText } from '../common/error-text.ts';
+import { FormStatus, type FormOutcome } from '../common/form-error.tsx';
 
 type Privacy = { phoneVisibility: PhoneVisibility; lastSeenVisibility: LastSeenVisibility };
 
@@ -12,7 +13,7 @@ type Privacy = { phoneVisibility: PhoneVisibility; lastSeenVisibility: LastSeenV
  */
 export function PrivacySection({ client }: { client: SamizdatClient }) {
   const [privacy, setPrivacy] = useState<Privacy | null>(null);
-  const [status, setStatus] = useState<{ text: string; isError: boolean } | null>(null);
+  const [status, setStatus] = useState<FormOutcome | null>(null);
   const [isBusy, setBusy] = useState(false);
 
   useEffect(() => {
@@ -60,11 +61,7 @@ export function PrivacySection({ client }: { client: SamizdatClient }) {
           <option value="nobody">Nobody</option>
         </select>
       </label>
-      {status !== null && (
-        <p className={status.isError ? 'form-error' : 'form-ok'} role={status.isError ? 'alert' : 'status'}>
-          {status.text}
-        </p>
-      )}
+      <FormStatus status={status} />
     </section>
   );
 }

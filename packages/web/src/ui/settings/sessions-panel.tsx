@@ -3,6 +3,7 @@ import type { Session } from '@samizdat/protocol';
 import { useCallback, useEffect, useState } from 'react';
 import { formatListDate } from '../../model/format.ts';
 import { errorText } from '../common/error-text.ts';
+import { FormStatus, type FormOutcome } from '../common/form-error.tsx';
 
 /**
  * The account's active sessions ([WEB47]): this one first, then the others, most recently active
@@ -11,7 +12,7 @@ import { errorText } from '../common/error-text.ts';
  */
 export function SessionsPanel({ client, onBack }: { client: SamizdatClient; onBack: () => void }) {
   const [sessions, setSessions] = useState<readonly Session[] | null>(null);
-  const [status, setStatus] = useState<{ text: string; isError: boolean } | null>(null);
+  const [status, setStatus] = useState<FormOutcome | null>(null);
   const [isBusy, setBusy] = useState(false);
 
   const reload = useCallback(async () => {
@@ -72,11 +73,7 @@ export function SessionsPanel({ client, onBack }: { client: SamizdatClient; onBa
         </button>
       )}
       {sessions !== null && others.length === 0 && <p className="field-hint sessions-alone">No other sessions: you are signed in on this device only.</p>}
-      {status !== null && (
-        <p className={status.isError ? 'form-error' : 'form-ok'} role={status.isError ? 'alert' : 'status'}>
-          {status.text}
-        </p>
-      )}
+      <FormStatus status={status} />
     </div>
   );
 }

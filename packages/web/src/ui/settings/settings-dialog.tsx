@@ -5,6 +5,7 @@ import { userName } from '../../model/format.ts';
 import { Avatar } from '../common/avatar.tsx';
 import { Dialog } from '../common/dialog.tsx';
 import { errorText } from '../common/error-text.ts';
+import { FormStatus, type FormOutcome } from '../common/form-error.tsx';
 import { PrivacySection } from './privacy-section.tsx';
 import { SessionsPanel } from './sessions-panel.tsx';
 import { BotsPanel } from './bots-panel.tsx';
@@ -18,7 +19,7 @@ export function SettingsDialog({ client, self, onUserChanged, onClose }: { clien
   const [view, setView] = useState<'main' | 'sessions' | 'bots'>('main');
   const [displayName, setDisplayName] = useState(self.displayName);
   const [username, setUsername] = useState(self.username ?? '');
-  const [status, setStatus] = useState<{ text: string; isError: boolean } | null>(null);
+  const [status, setStatus] = useState<FormOutcome | null>(null);
   const [isBusy, setBusy] = useState(false);
 
   async function run(task: () => Promise<string>): Promise<void> {
@@ -98,11 +99,7 @@ export function SettingsDialog({ client, self, onUserChanged, onClose }: { clien
           Save username
         </button>
       </form>
-      {status !== null && (
-        <p className={status.isError ? 'form-error' : 'form-ok'} role={status.isError ? 'alert' : 'status'}>
-          {status.text}
-        </p>
-      )}
+      <FormStatus status={status} />
       <PrivacySection client={client} />
       <button type="button" className="settings-row-button" onClick={() => setView('sessions')}>
         <span>Active sessions</span>
