@@ -62,20 +62,21 @@ export class BotInbox {
   /** A message as the Bot API shows it to `botId` (what sendMessage and friends return). */
   async render(botId: number, message: Message): Promise<TgObject> {
     const chat = await this.deps.db.selectFrom('chats').selectAll().where('id', '=', message.chatId).executeTakeFirstOrThrow();
-    const replyRow = message.replyToId === null ? undefined : await this.deps.db.selectFrom('messages').selectAll().where('chat_id', '=', chat.id).where('id', '=', message.replyToId).executeTakeFirst();
+    const context = await this.#messageContext(this.deps.db, chat, message);
+    return messageFor(botId, chat, message, context);
+  }
+
+  /** What showing a message needs besides itself: the message it replies to, and the people involved. */
+  async #messageContext(executor: Executor, chat: ChatRow, message: Message): Promise<MessageContext> {
+    const replyRow = message.replyToId === null ? undefined : await executor.selectFrom('messages').selectAll().where('chat_id', '=', chat.id).where('id', '=', message.replyToId).executeTakeFirst();
     const replyTo = replyRow === undefined || replyRow.is_deleted ? null : openMessage(this.deps.keyring, replyRow, chat.wrapped_key);
-    const people = await userFacts(this.deps.db, [message.senderId, botId, ...(replyTo === null ? [] : [replyTo.senderId]), ...(chat.user_low === null ? [] : [chat.user_low, chat.user_high!])]);
-    return renderTgMessage({
-      message,
-      chat: chatFacts(chat, botId, people),
-      sender: people.get(message.senderId)!,
-      replyTo: replyTo === null ? null : { message: replyTo, sender: people.get(replyTo.senderId)! },
-    });
+    const people = await userFacts(executor, [message.senderId, ...(replyTo === null ? [] : [replyTo.senderId]), ...privateMembers(chat)]);
+    return { replyTo, people };
   }
 
   /** A chat as the Bot API shows it to `botId`. */
   async renderChat(botId: number, chat: ChatRow): Promise<TgObject> {
-    const people = await userFacts(this.deps.db, chat.user_low === null ? [] : [chat.user_low, chat.user_high!]);
+    const people = await userFacts(this.deps.db, privateMembers(chat));
     return renderTgChat(chatFacts(chat, botId, people));
   }
 
@@ -83,22 +84,11 @@ export class BotInbox {
     if (chat.bot_count === 0) return;
     const bots = await this.#botsOf(trx, chat.id, message.senderId);
     if (bots.length === 0) return;
-    const replyRow = message.replyToId === null ? undefined : await trx.selectFrom('messages').selectAll().where('chat_id', '=', chat.id).where('id', '=', message.replyToId).executeTakeFirst();
-    const replyTo = replyRow === undefined || replyRow.is_deleted ? null : openMessage(this.deps.keyring, replyRow, chat.wrapped_key);
-    const people = await userFacts(trx, [message.senderId, ...(replyTo === null ? [] : [replyTo.senderId]), ...(chat.user_low === null ? [] : [chat.user_low, chat.user_high!])]);
+    const context = await this.#messageContext(trx, chat, message);
     for (const bot of bots) {
       if (!wants(bot.allowed, kind)) continue;
-      if (chat.type === 'group' && bot.privacyMode && bot.role !== 'admin' && bot.role !== 'owner' && !addressedTo(message, bot, replyTo)) continue;
-      const facts = chatFacts(chat, bot.id, people);
-      const payload = {
-        [kind]: renderTgMessage({
-          message,
-          chat: facts,
-          sender: people.get(message.senderId)!,
-          replyTo: replyTo === null ? null : { message: replyTo, sender: people.get(replyTo.senderId)! },
-        }),
-      };
-      await this.#record(trx, { botId: bot.id, kind, chat, messageId: message.id, payload });
+      if (chat.type === 'group' && bot.privacyMode && bot.role !== 'admin' && bot.role !== 'owner' && !addressedTo(message, bot, context.replyTo)) continue;
+      await this.#record(trx, { botId: bot.id, kind, chat, messageId: message.id, payload: { [kind]: messageFor(bot.id, chat, message, context) } });
     }
   }
 
@@ -109,7 +99,7 @@ export class BotInbox {
     // Bots that just left are out of chat_bots already; the one the change is about must still hear of it.
     if (chat.bot_count === 0 && subject?.is_bot !== 1) return;
     const bots = await this.#botsOf(trx, chat.id, null);
-    const people = await userFacts(trx, [change.userId, change.actorId, ...(chat.user_low === null ? [] : [chat.user_low, chat.user_high!])]);
+    const people = await userFacts(trx, [change.userId, change.actorId, ...privateMembers(chat)]);
     const body = (botId: number): TgObject => ({
       chat: renderTgChat(chatFacts(chat, botId, people)),
       from: renderTgUser(people.get(change.actorId)!),
@@ -132,7 +122,7 @@ export class BotInbox {
   /** A user pressed a button with callback data under a bot's message. */
   async onCallbackQuery(query: { id: string; botId: number; userId: number; chat: ChatRow; message: Message; data: string }): Promise<void> {
     await this.deps.db.transaction().execute(async (trx) => {
-      const people = await userFacts(trx, [query.userId, query.message.senderId, ...(query.chat.user_low === null ? [] : [query.chat.user_low, query.chat.user_high!])]);
+      const people = await userFacts(trx, [query.userId, query.message.senderId, ...privateMembers(query.chat)]);
       const facts = chatFacts(query.chat, query.botId, people);
       const payload = {
         callback_query: {
@@ -293,6 +283,26 @@ async function userFacts(trx: Executor, ids: readonly number[]): Promise<Map<num
   const unique = [...new Set(ids)];
   const rows = await trx.selectFrom('users').select(['id', 'display_name', 'username', 'is_bot']).where('id', 'in', unique).execute();
   return new Map(rows.map((row) => [row.id, { id: row.id, displayName: row.display_name, username: row.username, isBot: row.is_bot === 1 }]));
+}
+
+interface MessageContext {
+  replyTo: Message | null;
+  people: Map<number, UserFacts>;
+}
+
+/** A message in Telegram's form, as `botId` sees its chat. */
+function messageFor(botId: number, chat: ChatRow, message: Message, { replyTo, people }: MessageContext): TgObject {
+  return renderTgMessage({
+    message,
+    chat: chatFacts(chat, botId, people),
+    sender: people.get(message.senderId)!,
+    replyTo: replyTo === null ? null : { message: replyTo, sender: people.get(replyTo.senderId)! },
+  });
+}
+
+/** The two members of a private chat (the people it is shown as); none for groups and channels. */
+function privateMembers(chat: ChatRow): number[] {
+  return chat.user_low === null || chat.user_high === null ? [] : [chat.user_low, chat.user_high];
 }
 
 /** The chat as the bot sees it: a private chat is the other person. */
