@@ -4,7 +4,8 @@ import type { Kysely } from 'kysely';
 import type { IpRecords } from '../safety/ip-records.ts';
 import type { Database } from '../storage/database.ts';
 
-function hashToken(token: string): string {
+/** How a token (a session's, a bot's) is kept: its SHA-256, hex. */
+export function hashToken(token: string): string {
   return createHash('sha256').update(token).digest('hex');
 }
 

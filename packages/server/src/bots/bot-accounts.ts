@@ -1,6 +1,7 @@
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { normalizeUsername, RpcError, type BotCommand, type User } from '@samizdat/protocol';
 import type { Kysely, Selectable } from 'kysely';
+import { hashToken } from '../accounts/sessions.ts';
 import { renderUser, checkDisplayName, type Users } from '../accounts/users.ts';
 import { unixSeconds, type Clock } from '../shared/clock.ts';
 import { claimingUsername } from '../shared/username-conflict.ts';
@@ -162,8 +163,4 @@ export function checkBotUsername(input: string): string {
 
 function newToken(botId: number): string {
   return `${botId}:${randomBytes(26).toString('base64url')}`;
-}
-
-function hashToken(token: string): string {
-  return createHash('sha256').update(token).digest('hex');
 }
