@@ -259,16 +259,20 @@ export function createBotMethods(deps: BotApiDeps): Map<string, Method> {
         if (event.kind === 'botPoll' && event.pollId !== pollId) poll.abort();
       });
       deps.bus.publish(botTopic(bot.id), { kind: 'botPoll', pollId });
-      const stop = AbortSignal.any([poll.signal, call.signal]);
+      const taken = new AbortController();
+      const stop = AbortSignal.any([poll.signal, call.signal, taken.signal]);
+      // Listening before reading: an update committed between the read and the wait still wakes it.
+      const woken = deps.inbox.waitForUpdates(bot.id, timeout * 1000, stop);
       try {
         let updates = await deps.inbox.take(bot.id, { offset, limit });
         if (updates.length === 0 && timeout > 0 && !stop.aborted) {
-          await deps.inbox.waitForUpdates(bot.id, timeout * 1000, stop);
+          await woken;
           if (poll.signal.aborted) throw conflict('terminated by other getUpdates request; make sure that only one bot instance is running');
           updates = await deps.inbox.take(bot.id, { offset, limit });
         }
         return updates;
       } finally {
+        taken.abort();
         unsubscribe();
       }
     },

@@ -105,11 +105,15 @@ export class WebhookSender {
     while (!signal.aborted) {
       const bot = await this.deps.bots.byId(botId);
       if (bot === null || bot.row.webhook_url === null) return;
+      // Listening before reading: an update committed between the read and the wait still wakes it.
+      const taken = new AbortController();
+      const woken = this.deps.inbox.waitForUpdates(botId, IDLE_RECHECK_MS, AbortSignal.any([signal, taken.signal]));
       const [update] = await this.deps.inbox.take(botId, { offset: 0, limit: 1 });
       if (update === undefined) {
-        await this.deps.inbox.waitForUpdates(botId, IDLE_RECHECK_MS, signal);
+        await woken;
         continue;
       }
+      taken.abort();
       const secret = bot.row.webhook_secret_sealed === null ? null : this.deps.bots.openWebhookSecret(botId, bot.row.webhook_secret_sealed);
       const failure = await this.#deliver(bot.row.webhook_url, secret, update, signal);
       if (signal.aborted) return;

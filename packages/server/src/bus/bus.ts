@@ -33,6 +33,12 @@ export interface Bus {
   publish(topic: string, event: BusEvent): void;
   /** Returns the function that ends this subscription. */
   subscribe(topic: string, handler: (event: BusEvent) => void): () => void;
+  /**
+   * Resolves once every subscription made so far hears events published anywhere (in several
+   * processes, once the primary has taken them). A connection signs in only after this, so nothing
+   * committed after its answer can miss it.
+   */
+  ready?(): Promise<void>;
   close(): Promise<void>;
 }
 

@@ -18,10 +18,16 @@ export interface IpcChannel {
  */
 export class ClusterBus implements Bus {
   readonly #local = new InProcessBus();
+  #nextSync = 1;
+  readonly #syncs = new Map<number, () => void>();
   readonly #listener = (message: unknown) => {
     if (!isClusterMessage(message)) return;
     const typed = message as PrimaryToWorker;
     if (typed.samizdat === 'bus') this.#local.publish(typed.topic, typed.event);
+    if (typed.samizdat === 'synced') {
+      this.#syncs.get(typed.requestId)?.();
+      this.#syncs.delete(typed.requestId);
+    }
   };
 
   constructor(private readonly channel: IpcChannel) {
@@ -44,6 +50,14 @@ export class ClusterBus implements Bus {
       unsubscribe();
       if (!this.#local.has(topic)) this.channel.send({ samizdat: 'unsubscribe', topic });
     };
+  }
+
+  ready(): Promise<void> {
+    const requestId = this.#nextSync++;
+    return new Promise((done) => {
+      this.#syncs.set(requestId, done);
+      this.channel.send({ samizdat: 'sync', requestId });
+    });
   }
 
   async close(): Promise<void> {

@@ -12,13 +12,16 @@ export type WorkerToPrimary =
   | { samizdat: 'presence'; requestId: number; userId: number; op: 'connected' | 'disconnected' | 'isOnline' }
   | { samizdat: 'listening'; port: number }
   /** Asks for the next turn at the database's write lock; `unlock` gives it back. */
+  /** Answered by `synced` once the primary has taken every earlier message of this worker. */
+  | { samizdat: 'sync'; requestId: number }
   | { samizdat: 'lock' }
   | { samizdat: 'unlock' };
 
 export type PrimaryToWorker =
   | { samizdat: 'bus'; topic: string; event: BusEvent }
   | { samizdat: 'presenceAnswer'; requestId: number; value: boolean }
-  | { samizdat: 'locked' };
+  | { samizdat: 'locked' }
+  | { samizdat: 'synced'; requestId: number };
 
 export function isClusterMessage(value: unknown): value is { samizdat: string } {
   return typeof value === 'object' && value !== null && typeof (value as { samizdat?: unknown }).samizdat === 'string';

@@ -65,6 +65,11 @@ export async function startCluster(options: WorkerServerOptions & { workers: num
   const listening = new Map<number, () => void>();
 
   const forward = (from: Worker, message: Extract<WorkerToPrimary, { samizdat: 'bus' }>) => {
+    if (isBroadcastTopic(message.topic)) {
+      const relayed: PrimaryToWorker = { samizdat: 'bus', topic: message.topic, event: message.event };
+      for (const worker of byIndex.values()) if (worker !== from && worker.isConnected()) worker.send(relayed);
+      return;
+    }
     const targets = subscribers.get(message.topic);
     if (targets === undefined || targets === from) return;
     const relayed: PrimaryToWorker = { samizdat: 'bus', topic: message.topic, event: message.event };
@@ -159,6 +164,9 @@ export async function startCluster(options: WorkerServerOptions & { workers: num
         case 'presence':
           countPresence(worker, typed);
           break;
+        case 'sync':
+          worker.send({ samizdat: 'synced', requestId: typed.requestId } satisfies PrimaryToWorker);
+          break;
         case 'lock':
           lockQueue.push(worker);
           grantNext();
@@ -220,6 +228,16 @@ export async function startCluster(options: WorkerServerOptions & { workers: num
       logger.log('info', 'cluster.stopped', {});
     },
   };
+}
+
+/**
+ * Topics whose events go to every worker, subscribed or not. A worker starts following a chat when
+ * the `chatJoined` update reaches it, and a bot's long poll subscribes just before it waits: events
+ * on the same ordered stream right behind those would otherwise overtake the subscription on its
+ * way to the primary. Each worker still delivers only to its own subscribers.
+ */
+function isBroadcastTopic(topic: string): boolean {
+  return topic.startsWith('chat.') || topic.startsWith('bot.');
 }
 
 /**

@@ -72,6 +72,7 @@ export class ClientConnection implements CallContext {
     this.#unsubscribe = this.deps.services.bus.subscribe(userTopic(userId), (event) => this.#onBusEvent(event));
     this.deps.services.presence.connected(userId);
     await this.#followChats(userId);
+    await this.deps.services.bus.ready?.();
   }
 
   deauthorize(): void {
