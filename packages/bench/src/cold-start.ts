@@ -2,7 +2,9 @@
  * Cold start: from spawning the server's process until its first HTTP request (`GET /healthz`) is
  * answered 200, and until every process listens, on an empty data folder (schema made, keys made)
  * and on one that already holds data (accounts, sessions, memberships seeded into it after a first
- * start). One process and a cluster.
+ * start). One process and a cluster. Each start is `npm start`'s own command (the compiled CLI's
+ * `samizdat server`, which loads the compiled server, with no TypeScript loader in any process), so
+ * the figure is what an operator waits for.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -49,7 +51,7 @@ export async function runColdStart(params: ColdStartParams, log: (line: string) 
       for (let sample = 0; sample < params.samples; sample++) {
         const empty = mkdtempSync(join(tmpdir(), 'samizdat-bench-cold-'));
         try {
-          const server = await startServerProcess(empty, { workers });
+          const server = await startServerProcess(empty, { workers, isNpmStart: true });
           samples.push({ firstRequestMs: round(server.firstRequestMs), startMs: round(server.startMs) });
           await server.stop();
         } finally {
@@ -76,7 +78,7 @@ export async function runColdStart(params: ColdStartParams, log: (line: string) 
     for (const workers of params.workers) {
       const samples = [];
       for (let sample = 0; sample < params.samples; sample++) {
-        const server = await startServerProcess(populated, { workers });
+        const server = await startServerProcess(populated, { workers, isNpmStart: true });
         samples.push({ firstRequestMs: round(server.firstRequestMs), startMs: round(server.startMs) });
         await server.stop();
       }

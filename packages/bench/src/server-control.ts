@@ -1,17 +1,26 @@
 /**
  * Starts and stops the server under test in its own process (see `server-process.ts`): one process,
- * or a cluster of workers, and reads its memory from /proc, summed over every process.
+ * or a cluster of workers, and reads its memory from /proc, summed over every process. The server
+ * is its compiled build (`scripts/build-server.mjs`, built once per run), as `npm start` runs it.
  */
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { createServer } from 'node:net';
+import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 
 export interface ServerProcessOptions {
   /** 1: one process (`startServer`); more: `startCluster` with this many workers. @default 1 */
   workers?: number;
+  /**
+   * Start it exactly as `npm start` does (`node --conditions=compiled packages/cli/dist/server-main.js
+   * server`, no TypeScript loader anywhere) instead of through `server-process.ts`: for the cold
+   * start. Its limits are then the server's defaults, `pids` holds only the spawned process, and
+   * `collectGarbage` does nothing useful. @default false
+   */
+  isNpmStart?: boolean;
 }
 
 /** A server process that is listening. */
@@ -67,17 +76,35 @@ function healthy(port: number): Promise<boolean> {
   });
 }
 
+const ROOT = fileURLToPath(new URL('../../..', import.meta.url));
+let isBuilt = false;
+
+/**
+ * Builds the server and the CLI's entry (`node scripts/build-server.mjs`), once per run: every
+ * figure is of the compiled server, which `npm start` runs. A build run in a child process, as
+ * `npm run build:server` runs it.
+ */
+export function buildServerOnce(): void {
+  if (isBuilt) return;
+  const build = spawnSync(process.execPath, [join(ROOT, 'scripts/build-server.mjs')], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
+  if (build.status !== 0) throw new Error(`Cannot build the server: scripts/build-server.mjs exited with ${build.status ?? build.signal}`);
+  isBuilt = true;
+}
+
 /** Starts a server on a free port with its data in `dataDir` (created when missing, kept when present). */
 export async function startServerProcess(dataDir: string, options: ServerProcessOptions = {}): Promise<ServerProcess> {
   const workers = Math.max(1, options.workers ?? 1);
+  buildServerOnce();
   // The port is chosen here, so that the first request can be tried from the moment of the spawn.
   const port = await freePort();
   // BENCH_CPU_PROF=DIR writes a CPU profile of the server (each of its processes) to DIR, to see what bounds a figure.
   const profile = process.env.BENCH_CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_CPU_PROF] : [];
+  const args = options.isNpmStart
+    ? // `npm start`'s command, less its `npm run build…` steps (which come before the spawn), on a port and folder of ours.
+      [join(ROOT, 'packages/cli/dist/server-main.js'), '--json', 'server', '--port', String(port), '--data', dataDir, '--test-numbers', '--workers', String(workers)]
+    : ['--expose-gc', '--import', 'tsx', fileURLToPath(new URL('./server-process.ts', import.meta.url)), JSON.stringify({ dataDir, port, workers })];
   const started = performance.now();
-  const child = spawn(process.execPath, [...profile, '--expose-gc', '--import', 'tsx', fileURLToPath(new URL('./server-process.ts', import.meta.url)), JSON.stringify({ dataDir, port, workers })], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(process.execPath, [...profile, '--conditions=compiled', ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
   // The workers' start-up lines are info; warnings and errors go on to the benchmark's stderr.
   createInterface({ input: child.stderr! }).on('line', (line) => {
     if (!/^\S+ (INFO|DEBUG) /.test(line)) process.stderr.write(`${line}\n`);
@@ -96,6 +123,8 @@ export async function startServerProcess(dataDir: string, options: ServerProcess
   const lines = createInterface({ input: child.stdout! });
   const listening = new Promise<{ port: number; pids: number[] }>((done) =>
     lines.on('line', (line) => {
+      // `samizdat --json server` says `{"httpUrl":…,"port":…}` once every worker listens.
+      if (options.isNpmStart && line.startsWith('{"httpUrl"')) return done({ port: (JSON.parse(line) as { port: number }).port, pids: [child.pid!] });
       if (!line.startsWith('{"benchServer"')) return void process.stdout.write(`${line}\n`);
       done(JSON.parse(line) as { port: number; pids: number[] });
     }),

@@ -4,6 +4,9 @@
  * process (`startServer`); with more, this process is the primary of `startCluster` and the workers
  * are its children. Prints one line `{"benchServer":"listening","port":…,"pids":[…]}` on stdout once
  * every process listens (`pids`: this process first, then the workers).
+ *
+ * `server-control.ts` runs it with `--conditions=compiled`, so `@samizdat/server` is the compiled
+ * build (`scripts/build-server.mjs`) that `npm start` runs too; this file itself goes through tsx.
  */
 import cluster from 'node:cluster';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -32,10 +35,11 @@ if (workers === 1) {
   // Last: once the parent reads the port it may signal at once.
   process.stdout.write(`${JSON.stringify({ benchServer: 'listening', port: server.port, pids: [process.pid] })}\n`);
 } else {
-  // The workers inherit this process's flags (--expose-gc, --import tsx, --cpu-prof …) and load a
-  // hook that collects garbage on SIGUSR2 (whose default action would end them). startCluster only
-  // sets `exec`, and setupPrimary merges settings, so this execArgv holds.
-  const hook = pathToFileURL(fileURLToPath(new URL('./server-worker-hook.ts', import.meta.url))).href;
+  // The workers inherit this process's flags (--expose-gc, --conditions=compiled, --cpu-prof …) and
+  // load a hook that collects garbage on SIGUSR2 (whose default action would end them). startCluster
+  // starts from the execArgv set here and, running from the server's build, leaves out `--import tsx`
+  // (so the hook is JavaScript).
+  const hook = pathToFileURL(fileURLToPath(new URL('./server-worker-hook.mjs', import.meta.url))).href;
   cluster.setupPrimary({ execArgv: [...process.execArgv, '--import', hook] });
   // The primary only supervises: it loads the cluster module, not the server (as `samizdat server --workers` does).
   const { startCluster } = await import('@samizdat/server/cluster');

@@ -10,7 +10,8 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Message, User } from '@samizdat/protocol';
 // Tests may start a server; the CLI itself reaches it only through `samizdat server`.
-import { createMemoryLogger, startServer, type RunningServer } from '@samizdat/server';
+import { createMemoryLogger, type RunningServer } from '@samizdat/server';
+import { startServerUnderTest } from '@samizdat/server/testing';
 import { cli, Listener, ok, okJson } from './harness.ts';
 
 const ALICE_PHONE = '+9996610501';
@@ -116,7 +117,7 @@ describe('samizdat with bots', () => {
   before(async () => {
     scratch = await mkdtemp(join(tmpdir(), 'samizdat-cli-bots-'));
     alice = join(scratch, 'alice');
-    server = await startServer({ port: 0, dataDir: join(scratch, 'data'), testNumbers: true, logger: createMemoryLogger() });
+    server = await startServerUnderTest({ port: 0, dataDir: join(scratch, 'data'), testNumbers: true, logger: createMemoryLogger() });
     await ok(['login', '--server', server.httpUrl, '--phone', ALICE_PHONE, '--code', '11111', '--name', 'Alice', '--profile', alice]);
   });
 

@@ -9,7 +9,8 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Message, Session, Update, User } from '@samizdat/protocol';
 // Tests may start a server; the CLI itself reaches it only through `samizdat server`.
-import { createMemoryLogger, startServer, type RunningServer } from '@samizdat/server';
+import { createMemoryLogger, type RunningServer } from '@samizdat/server';
+import { startServerUnderTest } from '@samizdat/server/testing';
 import { commandPaths, createProgram, runCli } from '../src/program.ts';
 import { cli, Listener, ok } from './harness.ts';
 
@@ -36,7 +37,7 @@ describe('samizdat against a real server', () => {
     alice = join(scratch, 'alice');
     aliceLaptop = join(scratch, 'alice-laptop');
     bob = join(scratch, 'bob');
-    server = await startServer({ port: 0, dataDir: join(scratch, 'data'), testNumbers: true, logger: createMemoryLogger() });
+    server = await startServerUnderTest({ port: 0, dataDir: join(scratch, 'data'), testNumbers: true, logger: createMemoryLogger() });
   });
 
   after(async () => {

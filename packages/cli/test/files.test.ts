@@ -11,7 +11,8 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Message } from '@samizdat/protocol';
 // Tests may start a server; the CLI itself reaches it only through `samizdat server`.
-import { createMemoryLogger, startServer, type RunningServer } from '@samizdat/server';
+import { createMemoryLogger, type RunningServer } from '@samizdat/server';
+import { startServerUnderTest } from '@samizdat/server/testing';
 import { SamizdatClient } from '@samizdat/client';
 import { WebSocket } from 'ws';
 import { openFileSource } from '../src/file-handle-source.ts';
@@ -51,7 +52,7 @@ describe('samizdat send-file and download', () => {
     scratch = await mkdtemp(join(tmpdir(), 'samizdat-cli-files-'));
     [alice, bob, files] = ['alice', 'bob', 'files'].map((name) => join(scratch, name)) as [string, string, string];
     await mkdir(files);
-    server = await startServer({ port: 0, dataDir: join(scratch, 'data'), testNumbers: true, logger: createMemoryLogger() });
+    server = await startServerUnderTest({ port: 0, dataDir: join(scratch, 'data'), testNumbers: true, logger: createMemoryLogger() });
     const login = (profile: string, phone: string, code: string, name: string) =>
       ok(['login', '--server', server.httpUrl, '--phone', phone, '--code', code, '--name', name, '--profile', profile]);
     await Promise.all([login(alice, ALICE_PHONE, '11111', 'Alice'), login(bob, BOB_PHONE, '22222', 'Bob')]);

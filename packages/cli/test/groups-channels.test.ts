@@ -10,7 +10,8 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { AdminRights, Chat, ChatMember, Message, Update, User } from '@samizdat/protocol';
 // Tests may start a server; the CLI itself reaches it only through `samizdat server`.
-import { createMemoryLogger, startServer, type RunningServer } from '@samizdat/server';
+import { createMemoryLogger, type RunningServer } from '@samizdat/server';
+import { startServerUnderTest } from '@samizdat/server/testing';
 import { cli, Listener, ok, okJson } from './harness.ts';
 
 const ALICE_PHONE = '+9996610101';
@@ -34,7 +35,7 @@ describe('samizdat with groups and channels', () => {
   before(async () => {
     scratch = await mkdtemp(join(tmpdir(), 'samizdat-cli-groups-'));
     [alice, bob, carol] = ['alice', 'bob', 'carol'].map((name) => join(scratch, name)) as [string, string, string];
-    server = await startServer({ port: 0, dataDir: join(scratch, 'data'), testNumbers: true, logger: createMemoryLogger() });
+    server = await startServerUnderTest({ port: 0, dataDir: join(scratch, 'data'), testNumbers: true, logger: createMemoryLogger() });
     const login = (profile: string, phone: string, code: string, name: string) =>
       ok(['login', '--server', server.httpUrl, '--phone', phone, '--code', code, '--name', name, '--profile', profile]);
     await Promise.all([login(alice, ALICE_PHONE, '11111', 'Alice'), login(bob, BOB_PHONE, '22222', 'Bob'), login(carol, CAROL_PHONE, '33333', 'Carol')]);

@@ -13,7 +13,8 @@ import { after, before, describe, test } from 'node:test';
 import Sqlite from 'better-sqlite3';
 import { BLOCK_CATEGORIES, type Appeal, type Disclosure, type LegalRequest, type ModerationQueueItem } from '@samizdat/protocol';
 // Tests may start a server; the CLI itself reaches it only through `samizdat server` and `samizdat admin`.
-import { createMemoryLogger, startServer, type RunningServer } from '@samizdat/server';
+import { createMemoryLogger, type RunningServer } from '@samizdat/server';
+import { startServerUnderTest } from '@samizdat/server/testing';
 import { runCli } from '../src/program.ts';
 import { TRANSPARENCY_FILE } from '../src/transparency-check.ts';
 import { cli, ok, okJson, type Run } from './harness.ts';
@@ -72,7 +73,7 @@ describe('trust and safety on the command line against a real server', () => {
       string,
       string,
     ];
-    server = await startServer({ port: 0, dataDir, testNumbers: true, logger: createMemoryLogger() });
+    server = await startServerUnderTest({ port: 0, dataDir, testNumbers: true, logger: createMemoryLogger() });
     const login = (profile: string, phone: string, name: string) =>
       okJson<{ user: { id: number } }>(['login', '--server', server.httpUrl, '--phone', phone, '--code', phone.charAt(6).repeat(5), '--name', name, '--profile', profile]).then(
         ({ user }) => user.id,

@@ -11,7 +11,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { SafetyNumber, SecretMessage } from '@samizdat/client';
-import { createMemoryLogger, startServer, type RunningServer } from '@samizdat/server';
+import { createMemoryLogger, type RunningServer } from '@samizdat/server';
+import { startServerUnderTest } from '@samizdat/server/testing';
 import { cli, Listener, ok } from './harness.ts';
 
 const ALICE_PHONE = '+9996660001';
@@ -53,7 +54,7 @@ describe('secret chats on the command line against a real server', () => {
     scratch = await mkdtemp(join(tmpdir(), 'samizdat-cli-secret-'));
     dataDir = join(scratch, 'data');
     [alice, aliceLaptop, bob, bobTablet] = ['alice', 'alice-laptop', 'bob', 'bob-tablet'].map((name) => join(scratch, name)) as [string, string, string, string];
-    server = await startServer({ port: 0, dataDir, testNumbers: true, logger });
+    server = await startServerUnderTest({ port: 0, dataDir, testNumbers: true, logger });
   });
 
   after(async () => {

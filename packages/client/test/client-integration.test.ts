@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Message } from '@samizdat/protocol';
 // The server is started in-process for these tests only; the SDK itself never imports it.
-import { createMemoryLogger, startServer, type RunningServer } from '@samizdat/server';
+import { createMemoryLogger, type RunningServer } from '@samizdat/server';
+import { startServerUnderTest } from '@samizdat/server/testing';
 import { WebSocket } from 'ws';
 import { MemoryStore } from '../src/client-store.ts';
 import { SamizdatClient, type SamizdatClientEvents, type SamizdatClientOptions } from '../src/samizdat-client.ts';
@@ -43,7 +44,7 @@ describe('SamizdatClient against the real server', () => {
   const clients: SamizdatClient[] = [];
 
   async function start(): Promise<void> {
-    server = await startServer({ port, host: '127.0.0.1', dataDir, testNumbers: true, logger: createMemoryLogger() });
+    server = await startServerUnderTest({ port, host: '127.0.0.1', dataDir, testNumbers: true, logger: createMemoryLogger() });
     port = server.port;
   }
 
@@ -117,8 +118,10 @@ describe('SamizdatClient against the real server', () => {
     await nextEvent(bob, 'message');
 
     await server.close();
+    // Listening before the start: a cluster's first worker may take the clients back before the last one listens.
+    const reconnected = Promise.all([nextEvent(alice, 'connectionState', (state) => state === 'connected'), nextEvent(bob, 'connectionState', (state) => state === 'connected')]);
     await start();
-    await Promise.all([nextEvent(alice, 'connectionState', (state) => state === 'connected'), nextEvent(bob, 'connectionState', (state) => state === 'connected')]);
+    await reconnected;
     // Bob goes away; Alice writes; Bob comes back through a fresh client with his stored state.
     const bobPts = bob.pts;
     const bobToken = bob.token ?? '';
@@ -145,8 +148,9 @@ describe('SamizdatClient against the real server', () => {
     await alice.close();
     await assert.rejects(pending);
 
+    const bobBack = nextEvent(bob, 'connectionState', (state) => state === 'connected');
     await start();
-    await nextEvent(bob, 'connectionState', (state) => state === 'connected');
+    await bobBack;
     const received: string[] = [];
     bob.on('message', (message) => received.push(message.text));
     const restarted = createClient({ store: aliceStore });

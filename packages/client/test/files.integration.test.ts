@@ -11,7 +11,8 @@ import { makePng } from './png.ts';
 import { after, before, describe, test } from 'node:test';
 import { RpcError, type Message } from '@samizdat/protocol';
 // The server is started in-process for these tests only; the SDK itself never imports it.
-import { createMemoryLogger, startServer, type RunningServer } from '@samizdat/server';
+import { createMemoryLogger, type RunningServer } from '@samizdat/server';
+import { startServerUnderTest } from '@samizdat/server/testing';
 import { WebSocket } from 'ws';
 import { bytesSource, type FileSource } from '../src/file-source.ts';
 import type { FetchLike } from '../src/file-http.ts';
@@ -85,7 +86,7 @@ describe('file transfer against the real server', () => {
 
   before(async () => {
     dataDir = mkdtempSync(join(tmpdir(), 'samizdat-client-files-'));
-    server = await startServer({ port: 0, host: '127.0.0.1', dataDir, testNumbers: true, logger: createMemoryLogger() });
+    server = await startServerUnderTest({ port: 0, host: '127.0.0.1', dataDir, testNumbers: true, logger: createMemoryLogger() });
   });
 
   after(async () => {

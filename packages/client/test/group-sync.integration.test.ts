@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 // The server is started in-process for these tests only; the SDK itself never imports it.
-import { createMemoryLogger, startServer, type RunningServer } from '@samizdat/server';
+import { createMemoryLogger, type RunningServer } from '@samizdat/server';
+import { startServerUnderTest } from '@samizdat/server/testing';
 import { WebSocket } from 'ws';
 import { MemoryStore } from '../src/client-store.ts';
 import { SamizdatClient, type ChatUpdateEvent } from '../src/samizdat-client.ts';
@@ -71,7 +72,7 @@ describe('SamizdatClient groups and channels against the real server', () => {
 
   before(async () => {
     dataDir = mkdtempSync(join(tmpdir(), 'samizdat-group-sync-'));
-    server = await startServer({ port: 0, host: '127.0.0.1', dataDir, testNumbers: true, logger: createMemoryLogger() });
+    server = await startServerUnderTest({ port: 0, host: '127.0.0.1', dataDir, testNumbers: true, logger: createMemoryLogger() });
   });
 
   after(async () => {

@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 // The server is started in-process for these tests only; the SDK itself never imports it.
-import { createMemoryLogger, startServer, type RunningServer } from '@samizdat/server';
+import { createMemoryLogger, type RunningServer } from '@samizdat/server';
+import { startServerUnderTest } from '@samizdat/server/testing';
 import { WebSocket } from 'ws';
 import { MemoryStore } from '../src/client-store.ts';
 import { bytesSource } from '../src/file-source.ts';
@@ -25,7 +26,7 @@ const clock = new FakeTimers(Date.now());
 
 before(async () => {
   dataDir = mkdtempSync(join(tmpdir(), 'samizdat-secret-'));
-  server = await startServer({ port: 0, host: '127.0.0.1', dataDir, testNumbers: true, logger });
+  server = await startServerUnderTest({ port: 0, host: '127.0.0.1', dataDir, testNumbers: true, logger });
 });
 
 after(async () => {

@@ -51,6 +51,7 @@ import { BotFather } from './bots/bot-father.ts';
 import { WebhookSender } from './bots/webhook-sender.ts';
 import { createBotApi } from './bot-api/bot-api-routes.ts';
 import { BotRateLimits } from './bot-api/bot-rate-limits.ts';
+import { LocalRateLimits, type RateLimits } from './shared/rate-limits.ts';
 
 /** Telegram's limit: 2 GiB a file. */
 export const DEFAULT_MAX_FILE_BYTES = 2 * 1024 ** 3;
@@ -92,11 +93,12 @@ export interface ServerOptions {
   /** How long a press of an inline button waits for the bot's answer. @default 15 s */
   botCallbackTimeoutMs?: number;
   /**
-   * Several processes serve one data folder (`startCluster`): counts of who is online are kept
-   * across them, and only the leader runs what must run once (@BotFather, webhook senders, sweeps).
+   * Several processes serve one data folder (`startCluster`): who is online and the rate limits
+   * per account, address and bot are counted across them, and only the leader runs what must run
+   * once (@BotFather, webhook senders, sweeps).
    * @default a single process, which is the leader
    */
-  cluster?: { isLeader: boolean; presence: PresenceRegistry; writeLock: WriteLock };
+  cluster?: { isLeader: boolean; presence: PresenceRegistry; writeLock: WriteLock; rateLimits: RateLimits };
 }
 
 /** A server that is listening. */
@@ -129,13 +131,14 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   const keyring = new ChatKeyring(masterKey);
   const users = new Users(storage.db);
   const isLeader = options.cluster?.isLeader ?? true;
+  const rateLimits = options.cluster?.rateLimits ?? new LocalRateLimits(clock);
   const ips = new IpRecords({ db: storage.db, clock, retentionSeconds: options.ipRetentionSeconds ?? DEFAULT_IP_RETENTION_SECONDS });
   if (isLeader) await ips.purge();
   const sessions = new Sessions(storage.db, ips);
   const codeMacKey = new Uint8Array(hkdfSync('sha256', masterKey, new Uint8Array(0), 'samizdat/phone-code-mac', 32));
   const codes = new PhoneCodes(storage.db, clock, { lifetimeSeconds: 300, maxAttempts: 5, acceptTestNumbers: options.testNumbers ?? false }, codeMacKey);
   const delivery = options.codeDelivery ?? (options.codeWebhookUrl ? webhookCodeDelivery(options.codeWebhookUrl) : logCodeDelivery(logger));
-  const auth = new AuthService({ users, sessions, codes, delivery, clock, logger, limits: { ...DEFAULT_AUTH_LIMITS, ...options.authLimits } });
+  const auth = new AuthService({ users, sessions, codes, delivery, clock, logger, limits: { ...DEFAULT_AUTH_LIMITS, ...options.authLimits }, rateLimits });
   const directory = new ChatDirectory(storage.db, keyring, clock);
   const host = options.host ?? '127.0.0.1';
   const port = options.port ?? 8080;
@@ -166,13 +169,13 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   if (isLeader) await secret.sweep();
   const roles = new Roles(storage.db);
   const transparency = new TransparencyLog({ db: storage.db, clock, signingKey: await loadOperatorKey(dataDir) });
-  const reports = new Reports({ db: storage.db, keyring, roles, clock, spamLimits });
+  const reports = new Reports({ db: storage.db, keyring, roles, clock, spamLimits, rateLimits });
   const moderation = new Moderation({ db: storage.db, roles, log: transparency, bus, clock, messages, secret, spamLimits });
   const legal = new Legal({ db: storage.db, roles, ips, log: transparency, clock });
   const services = { auth, users, sessions, contacts, presence, chats, messages, updates, uploads, files, store, secret, reports, moderation, legal, bus, clock, bots, callbacks };
   const handlers = createHandlers(services);
   const webhooks = new WebhookSender({ bots, inbox: botInbox, bus, clock, logger, runsSenders: isLeader });
-  const botApi = createBotApi({ db: storage.db, bots, inbox: botInbox, callbacks, webhooks, messages, chats, files, bus, clock, limits: new BotRateLimits(clock), store, logger });
+  const botApi = createBotApi({ db: storage.db, bots, inbox: botInbox, callbacks, webhooks, messages, chats, files, bus, clock, limits: new BotRateLimits(rateLimits), store, logger });
   webhooks.onReply(async (botId, method, params) => void (await botApi.run(botId, method, params)));
   const botFather = new BotFather({ bots, inbox: botInbox, messages, bus, logger, apiRoot: () => options.publicUrl ?? boundUrl });
   if (isLeader) await botFather.start();

@@ -5,12 +5,25 @@ import { after, describe, test } from 'node:test';
 import { ManualClock } from '../src/index.ts';
 import { RawClient, signUpTestUser, startTestServer, rejects } from './harness.ts';
 
-/** The code the log delivery wrote for the newest request. */
-function loggedCode(lines: string[]): string {
-  const line = lines.filter((l) => l.includes('auth.code')).at(-1);
-  const match = line?.match(/code=(\d{5})/);
-  assert.ok(match, `no code in the log: ${lines.join('\n')}`);
-  return match[1]!;
+/** How many codes each log has given so far. */
+const codesTaken = new WeakMap<string[], number>();
+
+/**
+ * The next code the log delivery wrote, in order. A cluster's workers log through its primary, so
+ * the line may arrive a moment after the answer to `auth.sendCode`.
+ */
+async function loggedCode(lines: string[]): Promise<string> {
+  const taken = codesTaken.get(lines) ?? 0;
+  const deadline = Date.now() + 5000;
+  for (;;) {
+    const codes = lines.map((line) => line.match(/ auth\.code .*code=(\d{5})/)?.[1]).filter((code) => code !== undefined);
+    if (codes.length > taken) {
+      codesTaken.set(lines, taken + 1);
+      return codes[taken]!;
+    }
+    assert.ok(Date.now() < deadline, `no new code in the log: ${lines.join('\n')}`);
+    await new Promise((done) => setTimeout(done, 5));
+  }
 }
 
 describe('accounts', () => {
@@ -31,7 +44,7 @@ describe('accounts', () => {
     await client.hello();
     const phone = '+4915112345678';
     const { phoneCodeHash } = await client.call('auth.sendCode', { phone: '+49 151 1234-5678' });
-    const code = loggedCode(t.logger.lines);
+    const code = await loggedCode(t.logger.lines);
     assert.ok(!t.logger.lines.some((line) => line.includes(phone)), 'the full phone number must not be logged');
     const signIn = await client.call('auth.signIn', { phone, phoneCodeHash, code });
     assert.deepEqual(signIn, { type: 'signUpRequired' });
@@ -57,11 +70,11 @@ describe('accounts', () => {
     await first.hello();
     const phone = '+4915100000001';
     let sent = await first.call('auth.sendCode', { phone });
-    const auth1 = await first.call('auth.signUp', { phone, phoneCodeHash: sent.phoneCodeHash, code: loggedCode(t.logger.lines), displayName: 'A' });
+    const auth1 = await first.call('auth.signUp', { phone, phoneCodeHash: sent.phoneCodeHash, code: await loggedCode(t.logger.lines), displayName: 'A' });
     const second = await RawClient.open(t.server.wsUrl);
     await second.hello();
     sent = await second.call('auth.sendCode', { phone });
-    const auth2 = await second.call('auth.signIn', { phone, phoneCodeHash: sent.phoneCodeHash, code: loggedCode(t.logger.lines) });
+    const auth2 = await second.call('auth.signIn', { phone, phoneCodeHash: sent.phoneCodeHash, code: await loggedCode(t.logger.lines) });
     assert.equal(auth2.type, 'authorization');
     assert.equal(auth2.user.id, auth1.user.id);
     assert.notEqual(auth2.sessionId, auth1.sessionId);
@@ -87,7 +100,7 @@ describe('accounts', () => {
     await client.hello();
     const phone = '+4915100000002';
     const { phoneCodeHash } = await client.call('auth.sendCode', { phone });
-    const code = loggedCode(t.logger.lines);
+    const code = await loggedCode(t.logger.lines);
     clock.advance(299_000);
     assert.deepEqual(await client.call('auth.signIn', { phone, phoneCodeHash, code }), { type: 'signUpRequired' });
     clock.advance(1_000);
@@ -101,7 +114,7 @@ describe('accounts', () => {
     await client.hello();
     const phone = '+4915100000003';
     const { phoneCodeHash } = await client.call('auth.sendCode', { phone });
-    const code = loggedCode(t.logger.lines);
+    const code = await loggedCode(t.logger.lines);
     const wrong = code === '00000' ? '11111' : '00000';
     for (let i = 0; i < 5; i++) await rejects(client.call('auth.signIn', { phone, phoneCodeHash, code: wrong }), 'PHONE_CODE_INVALID');
     await rejects(client.call('auth.signIn', { phone, phoneCodeHash, code }), 'PHONE_CODE_EXPIRED');
@@ -137,7 +150,7 @@ describe('accounts', () => {
     const phone = '+4915100000007';
     const { phoneCodeHash } = await client.call('auth.sendCode', { phone });
     for (let i = 0; i < 3; i++) await rejects(client.call('auth.signIn', { phone, phoneCodeHash, code: '99999x' }), 'PHONE_CODE_INVALID');
-    await rejects(client.call('auth.signIn', { phone, phoneCodeHash, code: loggedCode(t.logger.lines) }), 'FLOOD_WAIT');
+    await rejects(client.call('auth.signIn', { phone, phoneCodeHash, code: await loggedCode(t.logger.lines) }), 'FLOOD_WAIT');
     client.close();
   });
 
@@ -158,7 +171,7 @@ describe('accounts', () => {
     const client = await RawClient.open(t.server.wsUrl);
     await client.hello();
     const { phoneCodeHash } = await client.call('auth.sendCode', { phone: '+9996671234' });
-    const code = loggedCode(t.logger.lines);
+    const code = await loggedCode(t.logger.lines);
     if (code !== '77777') await rejects(client.call('auth.signIn', { phone: '+9996671234', phoneCodeHash, code: '77777' }), 'PHONE_CODE_INVALID');
     assert.deepEqual(await client.call('auth.signIn', { phone: '+9996671234', phoneCodeHash, code }), { type: 'signUpRequired' });
     client.close();

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import Sqlite from 'better-sqlite3';
 import { createMemoryLogger, startCluster, type RunningCluster } from '../src/index.ts';
-import { RawClient, testUsers, type TestUser } from './harness.ts';
+import { RawClient, TEST_AUTH_LIMITS, testUsers, type TestUser } from './harness.ts';
 
 /** One HTTP request on a connection of its own, so the cluster may give it to any worker. */
 function freshGet(url: string): Promise<{ status: number; body: string }> {
@@ -47,7 +47,7 @@ describe('a server of several worker processes', () => {
 
   before(async () => {
     dataDir = mkdtempSync(join(tmpdir(), 'samizdat-cluster-'));
-    cluster = await startCluster({ workers: 2, port: 0, host: '127.0.0.1', dataDir, testNumbers: true, logger: createMemoryLogger() });
+    cluster = await startCluster({ workers: 2, port: 0, host: '127.0.0.1', dataDir, testNumbers: true, authLimits: TEST_AUTH_LIMITS, logger: createMemoryLogger() });
     users = testUsers(() => cluster.wsUrl, 8);
   });
   after(async () => {

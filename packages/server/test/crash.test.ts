@@ -30,7 +30,7 @@ test('[DUR1] a server killed with SIGKILL mid-stream loses no acknowledged messa
           acked.set(randomId, result.message);
           if (acked.size >= 500 && !killed) {
             killed = true;
-            first.process.kill('SIGKILL');
+            first.kill('SIGKILL');
           }
         } catch {
           return;
@@ -72,7 +72,7 @@ test('[DUR1] a server killed with SIGKILL mid-stream loses no acknowledged messa
     assert.equal(difference.state.pts, stored.length, 'the recipient has one update per message');
     alice2.close();
     bob2.close();
-    second.process.kill('SIGTERM');
+    second.kill('SIGTERM');
     await second.exited;
   } finally {
     rmSync(dataDir, { recursive: true, force: true });

@@ -181,6 +181,7 @@ test('[PRO1][PRO2][PRO6] 100,000 random and mutated frames get typed answers, an
     assert.equal(internalErrors, 0, `seed ${seed}: ${internalErrors} frames caused INTERNAL errors:\n${server.stderr.filter((l) => l.includes('call.failed')).slice(0, 5).join('\n')}`);
     assert.ok(closes > 0, 'oversized frames closed their connections');
     assert.equal(server.process.exitCode, null, `seed ${seed}: the server died`);
+    assert.ok(!server.stderr.some((line) => line.includes('cluster.worker_died')), `seed ${seed}: a worker died`);
 
     // A normal client (from another address: the fuzzer's own has used up its code requests) is
     // served as if nothing happened, and stored data is intact.
@@ -194,7 +195,7 @@ test('[PRO1][PRO2][PRO6] 100,000 random and mutated frames get typed answers, an
     assert.equal(c.user.displayName, 'Carol');
     for (const client of [alice, bob, carol, dave]) client.close();
   } finally {
-    server.process.kill('SIGTERM');
+    server.kill('SIGTERM');
     await server.exited;
     rmSync(dataDir, { recursive: true, force: true });
   }

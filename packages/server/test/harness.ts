@@ -4,15 +4,21 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PROTOCOL_VERSION, type ServerFrame, type Update } from '@samizdat/protocol';
 import WebSocket from 'ws';
-import { createMemoryLogger, startServer, type RunningServer, type ServerOptions } from '../src/index.ts';
+import { createMemoryLogger, type ServerOptions } from '../src/index.ts';
+import { startServerUnderTest } from './server-under-test.ts';
 
-/** A server on a free loopback port with its own temporary data folder, removed on `stop`. */
+/** Tests sign many accounts up from one address; the per-IP limits have tests of their own. */
+export const TEST_AUTH_LIMITS = { codesPerIp: { limit: 100_000, windowMs: 3_600_000 }, signInsPerIp: { limit: 100_000, windowMs: 3_600_000 } };
+
+/**
+ * A server on a free loopback port with its own temporary data folder, removed on `stop`: one
+ * process, or a cluster when the run sets SAMIZDAT_TEST_WORKERS (see `server-under-test.ts`).
+ */
 export async function startTestServer(options: ServerOptions = {}) {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'samizdat-test-'));
   const logger = createMemoryLogger();
-  // Tests sign many accounts up from one address; the per-IP limits have tests of their own.
-  const authLimits = { codesPerIp: { limit: 100_000, windowMs: 3_600_000 }, signInsPerIp: { limit: 100_000, windowMs: 3_600_000 }, ...options.authLimits };
-  const server: RunningServer = await startServer({ port: 0, host: '127.0.0.1', testNumbers: true, logger, ...options, authLimits, dataDir });
+  const authLimits = { ...TEST_AUTH_LIMITS, ...options.authLimits };
+  const server = await startServerUnderTest({ port: 0, host: '127.0.0.1', testNumbers: true, logger, ...options, authLimits, dataDir });
   return {
     server,
     logger,

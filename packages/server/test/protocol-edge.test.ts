@@ -82,7 +82,8 @@ describe('the protocol edge', () => {
     assert.equal(page.status, 200);
     assert.match(await page.text(), /Samizdat/);
     const health = await (await fetch(`${t.server.httpUrl}/healthz`)).json();
-    assert.deepEqual(health, { ok: true, protocolVersion: PROTOCOL_VERSION, pid: process.pid });
+    assert.deepEqual(health, { ok: true, protocolVersion: PROTOCOL_VERSION, pid: health.pid });
+    assert.ok(t.server.servingPids().includes(health.pid), 'the pid is of a process that serves');
     assert.equal((await fetch(`${t.server.httpUrl}/nope`)).status, 404);
   });
 });

@@ -12,7 +12,8 @@ import { createServer, connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createLogger, startServer, type RunningServer } from '@samizdat/server';
+import { createLogger } from '@samizdat/server';
+import { startServerUnderTest, type ServerUnderTest } from '@samizdat/server/testing';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { build } from 'vite';
 
@@ -47,15 +48,15 @@ export async function buildApp(outDir?: string): Promise<string> {
 /** Options of {@link startWebServer}. */
 export interface WebServerOptions {
   /** Per-connection limits, raised by tests that seed much history from one client. @default the server's */
-  connectionLimits?: NonNullable<Parameters<typeof startServer>[0]>['connectionLimits'];
+  connectionLimits?: NonNullable<Parameters<typeof startServerUnderTest>[0]>['connectionLimits'];
   /** How long a press of an inline button waits for the bot (bots tests). @default the server's (15 s) */
   botCallbackTimeoutMs?: number;
 }
 
 /** A server with test numbers on, serving `webRoot`, with its data in a temporary folder. */
-export async function startWebServer(webRoot: string, options: WebServerOptions = {}): Promise<{ server: RunningServer; stop: () => Promise<void> }> {
+export async function startWebServer(webRoot: string, options: WebServerOptions = {}): Promise<{ server: ServerUnderTest; stop: () => Promise<void> }> {
   const dataDir = await mkdtemp(join(tmpdir(), 'samizdat-web-data-'));
-  const server = await startServer({
+  const server = await startServerUnderTest({
     port: 0,
     host: '127.0.0.1',
     dataDir,

@@ -66,7 +66,9 @@ test('[WEB3] the server serves the built app at / with its hashed assets cached 
   assert.equal(await fallback.text(), html);
   assert.equal((await fetch(`${web.server.httpUrl}/assets/missing.js`)).status, 404);
   assert.equal((await fetch(`${web.server.httpUrl}/..%2f..%2fpackage.json`)).status, 404);
-  assert.deepEqual(await (await fetch(`${web.server.httpUrl}/healthz`)).json(), { ok: true, protocolVersion: 1, pid: process.pid });
+  const health = (await (await fetch(`${web.server.httpUrl}/healthz`)).json()) as { pid: number };
+  assert.deepEqual(health, { ok: true, protocolVersion: 1, pid: health.pid });
+  assert.ok(web.server.servingPids().includes(health.pid), 'the pid is of a process that serves');
 });
 
 test('[WEB4] two users sign in, start a chat by username, exchange messages, catch up after going offline, and keep the session across a reload', async () => {

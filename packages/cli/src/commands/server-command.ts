@@ -4,7 +4,6 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command, InvalidArgumentError } from 'commander';
 import { parsePort } from '../arguments.ts';
-import { commandContext } from '../command-context.ts';
 import { output } from '../output.ts';
 import { waitForStopSignal, withForcedExit } from '../signals.ts';
 
@@ -28,7 +27,9 @@ export function serverCommand(): Command {
         'With several workers, the primary process relays updates between them (no external bus).',
     )
     .action(async (options: ServerCommandOptions, command: Command) => {
-      await runServer(options, commandContext(command).isJson);
+      // Only `--json` of the global options: not `commandContext`, whose profile would load the SDK
+      // into a process that runs no client (see `server-main.ts`).
+      await runServer(options, command.optsWithGlobals<{ json?: boolean }>().json === true);
     });
 }
 
@@ -46,7 +47,10 @@ interface ServerCommandOptions {
 
 /** The web client's build in this repository (`npm run build -w packages/web`), if it was built. */
 export function defaultWebRoot(): string | undefined {
-  const dist = fileURLToPath(new URL('../../../web/dist', import.meta.url));
+  // From the sources this is packages/cli/src/commands/server-command.ts; from the build
+  // (scripts/build-server.mjs) it is bundled into packages/cli/dist/main.js, a folder less deep.
+  const fromHere = import.meta.url.endsWith('.ts') ? '../../../web/dist' : '../../web/dist';
+  const dist = fileURLToPath(new URL(fromHere, import.meta.url));
   return existsSync(join(dist, 'index.html')) ? dist : undefined;
 }
 

@@ -11,7 +11,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FileInfo, Message, Peer } from '@samizdat/protocol';
 // The server is started in-process for these tests only; the SDK itself never imports it.
-import { createMemoryLogger, startServer, type RunningServer } from '@samizdat/server';
+import { createMemoryLogger, type RunningServer } from '@samizdat/server';
+import { startServerUnderTest } from '@samizdat/server/testing';
 import { WebSocket } from 'ws';
 import { MemoryStore } from '../../src/client-store.ts';
 import { bytesSource } from '../../src/file-source.ts';
@@ -117,7 +118,7 @@ export async function startBotTestKit(digit: number): Promise<BotTestKit> {
   let server: RunningServer | undefined;
   let user: SamizdatClient | undefined;
   try {
-    server = await startServer({ port: 0, host: '127.0.0.1', dataDir, testNumbers: true, logger: createMemoryLogger() });
+    server = await startServerUnderTest({ port: 0, host: '127.0.0.1', dataDir, testNumbers: true, logger: createMemoryLogger() });
     user = new SamizdatClient({
       url: server.wsUrl,
       WebSocket,

@@ -3,7 +3,7 @@ import type { Clock } from '../shared/clock.ts';
 import { unixSeconds } from '../shared/clock.ts';
 import type { Logger } from '../shared/logger.ts';
 import type { RateLimit } from '../shared/rate-limiter.ts';
-import { SlidingWindowLimiter } from '../shared/rate-limiter.ts';
+import type { RateLimits } from '../shared/rate-limits.ts';
 import type { CodeDelivery } from './code-delivery.ts';
 import type { PhoneCodes } from './phone-codes.ts';
 import type { Sessions } from './sessions.ts';
@@ -29,10 +29,6 @@ type SignInInput = { phone: string; phoneCodeHash: string; code: string; deviceN
 
 /** Sign-up and sign-in by phone number and one-time code. */
 export class AuthService {
-  readonly #codesPerPhone: SlidingWindowLimiter;
-  readonly #codesPerIp: SlidingWindowLimiter;
-  readonly #signInsPerIp: SlidingWindowLimiter;
-
   constructor(
     private readonly deps: {
       users: Users;
@@ -42,18 +38,15 @@ export class AuthService {
       clock: Clock;
       logger: Logger;
       limits: AuthLimits;
+      rateLimits: RateLimits;
     },
-  ) {
-    this.#codesPerPhone = new SlidingWindowLimiter(deps.limits.codesPerPhone, deps.clock);
-    this.#codesPerIp = new SlidingWindowLimiter(deps.limits.codesPerIp, deps.clock);
-    this.#signInsPerIp = new SlidingWindowLimiter(deps.limits.signInsPerIp, deps.clock);
-  }
+  ) {}
 
   async sendCode(phoneInput: string, ip: string): Promise<MethodResult<'auth.sendCode'>> {
     const phone = parsePhone(phoneInput, 'send code');
-    const ipWait = this.#codesPerIp.take(ip);
+    const ipWait = await this.deps.rateLimits.takeFromWindow('auth.codesPerIp', this.deps.limits.codesPerIp, ip);
     if (ipWait > 0) throw floodWait(ipWait, 'Cannot send code: too many requests from this address');
-    const phoneWait = this.#codesPerPhone.take(phone);
+    const phoneWait = await this.deps.rateLimits.takeFromWindow('auth.codesPerPhone', this.deps.limits.codesPerPhone, phone);
     if (phoneWait > 0) throw floodWait(phoneWait, 'Cannot send code: too many codes for this number');
     const issued = await this.deps.codes.issue(phone);
     if (!issued.isTestNumber) {
@@ -92,7 +85,7 @@ export class AuthService {
 
   async #checkCode(input: SignInInput, ip: string): Promise<string> {
     const phone = parsePhone(input.phone, 'sign in');
-    const wait = this.#signInsPerIp.take(ip);
+    const wait = await this.deps.rateLimits.takeFromWindow('auth.signInsPerIp', this.deps.limits.signInsPerIp, ip);
     if (wait > 0) throw floodWait(wait, 'Cannot sign in: too many attempts from this address');
     await this.deps.codes.verify(phone, input.phoneCodeHash, input.code);
     return phone;

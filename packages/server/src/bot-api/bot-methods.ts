@@ -107,16 +107,16 @@ export function createBotMethods(deps: BotApiDeps): Map<string, Method> {
     return legacy === undefined ? null : { id: legacy, orNone: call.params.bool('allow_sending_without_reply') ?? false };
   };
 
-  const limitSend = (call: BotCall, peer: Peer): void => {
+  const limitSend = (call: BotCall, peer: Peer): Promise<void> => {
     const isGroup = peer.type === 'chat';
-    deps.limits.takeSend(call.bot.id, { key: peer.type === 'user' ? `u${peer.userId}` : `c${peer.chatId}`, isGroup });
+    return deps.limits.takeSend(call.bot.id, { key: peer.type === 'user' ? `u${peer.userId}` : `c${peer.chatId}`, isGroup });
   };
 
   /** Sends as the bot; a reply to a message that is gone is sent without it when the bot allowed that. */
   const send = async (call: BotCall, peer: Peer, content: { text: string; entities: MessageEntity[]; media?: { fileId: string; kind: MediaKind; width?: number; height?: number; duration?: number } }): Promise<Message> => {
     const replyTo = replyToOf(call);
     const markup = markupOf(call);
-    limitSend(call, peer);
+    await limitSend(call, peer);
     const params = {
       peer,
       text: content.text,

@@ -1,5 +1,4 @@
-import { TokenBucket } from '../shared/rate-limiter.ts';
-import type { Clock } from '../shared/clock.ts';
+import type { RateLimits } from '../shared/rate-limits.ts';
 import { tooManyRequests } from './bot-errors.ts';
 
 /**
@@ -13,37 +12,19 @@ export const BOT_SEND_LIMITS = {
   perGroup: { capacity: 20, perSecond: 20 / 60 },
 };
 
-/** Buckets are forgotten when this many are held; idle ones would be full again anyway. */
-const MAX_BUCKETS = 100_000;
-
 export class BotRateLimits {
-  readonly #buckets = new Map<string, TokenBucket>();
-
   constructor(
-    private readonly clock: Clock,
+    private readonly rateLimits: RateLimits,
     private readonly limits = BOT_SEND_LIMITS,
   ) {}
 
   /** Counts one send of `botId` to a chat, or throws 429 with the seconds to wait. */
-  takeSend(botId: number, chat: { key: string; isGroup: boolean }): void {
-    // A send refused by one limit spends nothing of the other.
-    const chatBucket = this.#bucket(`${botId}:${chat.key}`, chat.isGroup ? this.limits.perGroup : this.limits.perPrivateChat);
-    const chatWait = chatBucket.take();
-    if (chatWait > 0) throw tooManyRequests(chatWait);
-    const botWait = this.#bucket(`${botId}`, this.limits.perBot).take();
-    if (botWait > 0) {
-      chatBucket.giveBack();
-      throw tooManyRequests(botWait);
-    }
-  }
-
-  #bucket(key: string, rule: { capacity: number; perSecond: number }): TokenBucket {
-    let bucket = this.#buckets.get(key);
-    if (bucket === undefined) {
-      if (this.#buckets.size >= MAX_BUCKETS) this.#buckets.clear();
-      bucket = new TokenBucket(rule, this.clock);
-      this.#buckets.set(key, bucket);
-    }
-    return bucket;
+  async takeSend(botId: number, chat: { key: string; isGroup: boolean }): Promise<void> {
+    // The chat's limit first: a send it refuses spends nothing of the bot's.
+    const wait = await this.rateLimits.takeTokens([
+      chat.isGroup ? { name: 'bot.group', rule: this.limits.perGroup, key: `${botId}:${chat.key}` } : { name: 'bot.privateChat', rule: this.limits.perPrivateChat, key: `${botId}:${chat.key}` },
+      { name: 'bot', rule: this.limits.perBot, key: String(botId) },
+    ]);
+    if (wait > 0) throw tooManyRequests(wait);
   }
 }

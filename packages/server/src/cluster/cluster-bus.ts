@@ -1,4 +1,7 @@
 import type { PresenceRegistry } from '../accounts/presence-registry.ts';
+import type { Logger } from '../shared/logger.ts';
+import type { RateLimit } from '../shared/rate-limiter.ts';
+import type { RateLimits, TokenTake } from '../shared/rate-limits.ts';
 import type { WriteLock } from '../storage/write-lock.ts';
 import type { Bus, BusEvent } from '../bus/bus.ts';
 import { InProcessBus } from '../bus/in-process-bus.ts';
@@ -66,20 +69,36 @@ export class ClusterBus implements Bus {
   }
 }
 
-/** Presence counted by the primary over all workers, asked over the IPC channel. */
-export class ClusterPresenceRegistry implements PresenceRegistry {
+/**
+ * Questions a worker asks the primary, each answered once by an `answer` with its request id. One
+ * per worker, shared by everything that asks, so that the ids never collide.
+ */
+export class PrimaryRequests {
   #nextId = 1;
-  readonly #waiting = new Map<number, (value: boolean) => void>();
+  readonly #waiting = new Map<number, (value: boolean | number) => void>();
 
   constructor(private readonly channel: IpcChannel) {
     channel.on('message', (message) => {
       if (!isClusterMessage(message)) return;
       const typed = message as PrimaryToWorker;
-      if (typed.samizdat !== 'presenceAnswer') return;
+      if (typed.samizdat !== 'answer') return;
       this.#waiting.get(typed.requestId)?.(typed.value);
       this.#waiting.delete(typed.requestId);
     });
   }
+
+  ask<T extends boolean | number>(question: (requestId: number) => WorkerToPrimary): Promise<T> {
+    const requestId = this.#nextId++;
+    return new Promise((done) => {
+      this.#waiting.set(requestId, done as (value: boolean | number) => void);
+      this.channel.send(question(requestId));
+    });
+  }
+}
+
+/** Presence counted by the primary over all workers. */
+export class ClusterPresenceRegistry implements PresenceRegistry {
+  constructor(private readonly requests: PrimaryRequests) {}
 
   connected(userId: number): Promise<boolean> {
     return this.#ask(userId, 'connected');
@@ -94,11 +113,20 @@ export class ClusterPresenceRegistry implements PresenceRegistry {
   }
 
   #ask(userId: number, op: 'connected' | 'disconnected' | 'isOnline'): Promise<boolean> {
-    const requestId = this.#nextId++;
-    return new Promise((done) => {
-      this.#waiting.set(requestId, done);
-      this.channel.send({ samizdat: 'presence', requestId, userId, op });
-    });
+    return this.requests.ask((requestId) => ({ samizdat: 'presence', requestId, userId, op }));
+  }
+}
+
+/** Rate limits counted by the primary for all workers. */
+export class ClusterRateLimits implements RateLimits {
+  constructor(private readonly requests: PrimaryRequests) {}
+
+  takeFromWindow(name: string, rule: RateLimit, key: string): Promise<number> {
+    return this.requests.ask((requestId) => ({ samizdat: 'limitWindow', requestId, name, rule, key }));
+  }
+
+  takeTokens(takes: readonly TokenTake[]): Promise<number> {
+    return this.requests.ask((requestId) => ({ samizdat: 'limitTokens', requestId, takes: [...takes] }));
   }
 }
 
@@ -122,4 +150,13 @@ export class ClusterWriteLock implements WriteLock {
   release(): void {
     this.channel.send({ samizdat: 'unlock' });
   }
+}
+
+/** A worker's logger: every line goes to the primary, which writes the cluster's one log. */
+export function clusterLogger(channel: IpcChannel, workerIndex: number): Logger {
+  return {
+    log(level, event, fields) {
+      channel.send({ samizdat: 'log', level, event, fields: { worker: workerIndex, ...fields } });
+    },
+  };
 }

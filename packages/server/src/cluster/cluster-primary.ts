@@ -1,12 +1,15 @@
 import cluster, { type Worker } from 'node:cluster';
+import { createServer, type AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { envMasterKey, fileMasterKey } from '../keys/master-key.ts';
 import { loadOperatorKey } from '../keys/operator-key.ts';
 import type { AuthLimits } from '../accounts/auth-service.ts';
 import type { ConnectionLimits } from '../gateway/connection-limits.ts';
+import { systemClock, type Clock } from '../shared/clock.ts';
 import { createLogger, type Logger } from '../shared/logger.ts';
-import { isClusterMessage, type PrimaryToWorker, type WorkerToPrimary } from './cluster-messages.ts';
+import { LocalRateLimits } from '../shared/rate-limits.ts';
+import { workerSetup } from './worker-entry.ts';
+import { isClusterMessage, type LeaderCommand, type PrimaryToWorker, type WorkerToPrimary } from './cluster-messages.ts';
 
 /** What a worker can be told: the plain-data options of `startServer` (no clocks, loggers or callbacks). */
 export interface WorkerServerOptions {
@@ -22,6 +25,8 @@ export interface WorkerServerOptions {
   botCallbackTimeoutMs?: number;
   authLimits?: Partial<AuthLimits>;
   connectionLimits?: Partial<ConnectionLimits>;
+  /** Tests only: the workers read the time from this file (`FileClock`) instead of the system clock. */
+  clockFile?: string;
 }
 
 /** The environment variable that carries a worker's options and index. */
@@ -33,6 +38,11 @@ export interface RunningCluster {
   readonly httpUrl: string;
   readonly wsUrl: string;
   readonly workers: number;
+  readonly databasePath: string;
+  /** Reclaims expired uploads now, in the leader worker (which also does so every hour). */
+  sweepUploads(): Promise<number>;
+  /** Forgets IP addresses past the retention window now, in the leader worker; how many records went. */
+  purgeIpRecords(): Promise<number>;
   /** The process ids of the workers now running. */
   workerPids(): number[];
   close(): Promise<void>;
@@ -41,10 +51,12 @@ export interface RunningCluster {
 /**
  * Runs a server as `workers` processes on one data folder, sharing the listening port (Node's
  * cluster hands connections out in turn). The primary makes the keys before any worker starts,
- * hands out turns at the database's write lock, relays bus events between workers (each topic only to the workers that
- * subscribed to it), counts who is online across them, and restarts a worker that dies.
+ * hands out turns at the database's write lock, relays bus events between workers (chat and bot
+ * topics to all, others only to the workers that subscribed), counts who is online and the rate
+ * limits per account, address and bot across them, writes their log lines to `logger`, and
+ * restarts a worker that dies. `clock` is the primary's own, for those rate limits.
  */
-export async function startCluster(options: WorkerServerOptions & { workers: number; logger?: Logger }): Promise<RunningCluster> {
+export async function startCluster(options: WorkerServerOptions & { workers: number; logger?: Logger; clock?: Clock }): Promise<RunningCluster> {
   if (!cluster.isPrimary) throw new Error('Cannot start a cluster from a worker');
   const logger = options.logger ?? createLogger();
   const dataDir = resolve(options.dataDir ?? './data');
@@ -52,8 +64,9 @@ export async function startCluster(options: WorkerServerOptions & { workers: num
   const serverOptions: WorkerServerOptions = { ...options, dataDir };
   delete (serverOptions as { logger?: unknown }).logger;
   delete (serverOptions as { workers?: unknown }).workers;
+  delete (serverOptions as { clock?: unknown }).clock;
 
-  cluster.setupPrimary({ exec: fileURLToPath(new URL('./cluster-worker.ts', import.meta.url)) });
+  cluster.setupPrimary(workerSetup());
   // Kept small per entry: 100,000 connections mean 200,000 topics and 100,000 users here.
   const subscribers = new Map<string, Worker | Set<Worker>>();
   /** Connections per online user over all workers, and per worker (to subtract a worker that dies). */
@@ -61,8 +74,21 @@ export async function startCluster(options: WorkerServerOptions & { workers: num
   const onlineByWorker = new Map<Worker, Map<number, number>>();
   const byIndex = new Map<number, Worker>();
   let closing = false;
-  let boundPort = options.port ?? 8080;
+  // Port 0 is chosen here, once: the primary shares one listening socket per address and port asked
+  // for, so two clusters of one process both asking for 0 would share a socket and each other's clients.
+  const port = options.port === 0 ? await freePort(options.host ?? '127.0.0.1') : (options.port ?? 8080);
+  let boundPort = port;
   const listening = new Map<number, () => void>();
+  let nextCommand = 1;
+  const commands = new Map<number, { done: (value: number) => void; fail: (error: Error) => void }>();
+  const runOnLeader = (command: LeaderCommand) =>
+    new Promise<number>((done, fail) => {
+      const leader = byIndex.get(0);
+      if (leader === undefined || !leader.isConnected()) return fail(new Error(`Cannot ${command}: the leader worker is not running`));
+      const requestId = nextCommand++;
+      commands.set(requestId, { done, fail });
+      leader.send({ samizdat: 'command', requestId, command } satisfies PrimaryToWorker);
+    });
 
   const forward = (from: Worker, message: Extract<WorkerToPrimary, { samizdat: 'bus' }>) => {
     if (isBroadcastTopic(message.topic)) {
@@ -79,6 +105,11 @@ export async function startCluster(options: WorkerServerOptions & { workers: num
     }
     for (const worker of targets) if (worker !== from && worker.isConnected()) worker.send(relayed);
   };
+
+  const answer = (worker: Worker, requestId: number, value: boolean | number) => {
+    if (worker.isConnected()) worker.send({ samizdat: 'answer', requestId, value } satisfies PrimaryToWorker);
+  };
+  const rateLimits = new LocalRateLimits(options.clock ?? systemClock);
 
   const countPresence = (worker: Worker, message: Extract<WorkerToPrimary, { samizdat: 'presence' }>) => {
     const mine = onlineByWorker.get(worker) ?? new Map<number, number>();
@@ -98,8 +129,7 @@ export async function startCluster(options: WorkerServerOptions & { workers: num
       else online.set(message.userId, left);
       value = left <= 0;
     } else value = total > 0;
-    const answer: PrimaryToWorker = { samizdat: 'presenceAnswer', requestId: message.requestId, value };
-    if (worker.isConnected()) worker.send(answer);
+    answer(worker, message.requestId, value);
   };
 
   // The write lock's turns: who holds it, and who waits, first come first served.
@@ -134,9 +164,9 @@ export async function startCluster(options: WorkerServerOptions & { workers: num
   };
 
   const fork = (index: number): Worker => {
-    // Every worker asks for the same port as given (0 included): the primary keeps one listening
-    // socket per address and port asked for, and shares it among the workers that ask alike.
-    const worker = cluster.fork({ [WORKER_ENV]: JSON.stringify({ index, options: { ...serverOptions, port: options.port ?? 8080 } }) });
+    // Every worker asks for the same port: the primary keeps one listening socket per address and
+    // port asked for, and shares it among the workers that ask alike.
+    const worker = cluster.fork({ [WORKER_ENV]: JSON.stringify({ index, options: { ...serverOptions, port } }) });
     byIndex.set(index, worker);
     worker.on('message', (message: unknown) => {
       if (!isClusterMessage(message)) return;
@@ -164,6 +194,12 @@ export async function startCluster(options: WorkerServerOptions & { workers: num
         case 'presence':
           countPresence(worker, typed);
           break;
+        case 'limitWindow':
+          answer(worker, typed.requestId, rateLimits.takeFromWindowNow(typed.name, typed.rule, typed.key));
+          break;
+        case 'limitTokens':
+          answer(worker, typed.requestId, rateLimits.takeTokensNow(typed.takes));
+          break;
         case 'sync':
           worker.send({ samizdat: 'synced', requestId: typed.requestId } satisfies PrimaryToWorker);
           break;
@@ -175,6 +211,16 @@ export async function startCluster(options: WorkerServerOptions & { workers: num
           if (lockHolder === worker) lockHolder = null;
           grantNext();
           break;
+        case 'log':
+          logger.log(typed.level, typed.event, typed.fields);
+          break;
+        case 'commandDone': {
+          const waiting = commands.get(typed.requestId);
+          commands.delete(typed.requestId);
+          if (typed.error === undefined) waiting?.done(typed.value);
+          else waiting?.fail(new Error(typed.error));
+          break;
+        }
         case 'listening':
           boundPort = typed.port;
           listening.get(index)?.();
@@ -208,6 +254,9 @@ export async function startCluster(options: WorkerServerOptions & { workers: num
     httpUrl: `http://${url}`,
     wsUrl: `ws://${url}/ws`,
     workers: options.workers,
+    databasePath: join(dataDir, 'samizdat.db'),
+    sweepUploads: () => runOnLeader('sweepUploads'),
+    purgeIpRecords: () => runOnLeader('purgeIpRecords'),
     workerPids: () => [...byIndex.values()].map((worker) => worker.process.pid ?? 0),
     async close() {
       closing = true;
@@ -249,4 +298,16 @@ async function prepareDataDir(dataDir: string): Promise<void> {
   const provider = process.env.SAMIZDAT_MASTER_KEY ? envMasterKey() : fileMasterKey(join(dataDir, 'master.key'));
   await provider.loadKey();
   await loadOperatorKey(dataDir);
+}
+
+/** A port free on `host` now, from the system. */
+function freePort(host: string): Promise<number> {
+  return new Promise((done, fail) => {
+    const probe = createServer();
+    probe.once('error', fail);
+    probe.listen(0, host, () => {
+      const { port } = probe.address() as AddressInfo;
+      probe.close(() => done(port));
+    });
+  });
 }

@@ -5,7 +5,8 @@ import { isPublic, memberState, type ChatRow } from '../chats/permissions.ts';
 import type { ChatKeyring } from '../keys/chat-keyring.ts';
 import { openMessage } from '../messages/message-codec.ts';
 import { unixSeconds, type Clock } from '../shared/clock.ts';
-import { SlidingWindowLimiter, type RateLimit } from '../shared/rate-limiter.ts';
+import type { RateLimit } from '../shared/rate-limiter.ts';
+import type { RateLimits } from '../shared/rate-limits.ts';
 import type { Database, ReportsTable } from '../storage/database.ts';
 import type { Roles } from './roles.ts';
 import type { SpamLimits } from './spam-limits.ts';
@@ -30,13 +31,9 @@ interface CheckedTarget {
  * group without a username) carries that message, sealed, and nothing else of the chat.
  */
 export class Reports {
-  readonly #limiter: SlidingWindowLimiter;
-
   constructor(
-    protected readonly deps: { db: Kysely<Database>; keyring: ChatKeyring; roles: Roles; clock: Clock; spamLimits: SpamLimits; limit?: RateLimit },
-  ) {
-    this.#limiter = new SlidingWindowLimiter(deps.limit ?? DEFAULT_REPORT_LIMIT, deps.clock);
-  }
+    protected readonly deps: { db: Kysely<Database>; keyring: ChatKeyring; roles: Roles; clock: Clock; spamLimits: SpamLimits; rateLimits: RateLimits; limit?: RateLimit },
+  ) {}
 
   async report(reporterId: number, params: MethodParams<'reports.report'>): Promise<MethodResult<'reports.report'>> {
     const target = canonicalTarget(params.target);
@@ -50,7 +47,7 @@ export class Reports {
       .where('resolved_by_action_id', 'is', null)
       .executeTakeFirst();
     if (open !== undefined) return { reportId: open.id, isDuplicate: true };
-    const wait = this.#limiter.take(String(reporterId));
+    const wait = await this.deps.rateLimits.takeFromWindow('reports', this.deps.limit ?? DEFAULT_REPORT_LIMIT, String(reporterId));
     if (wait > 0) throw new RpcError('FLOOD_WAIT', `Cannot report: too many reports in an hour; retry in ${wait} s`, { retryAfterSeconds: wait });
     const comment = params.comment?.trim() ?? '';
     const row = await this.deps.db

@@ -10,6 +10,15 @@ import { OfflineCache } from './offline-cache.ts';
 const alice: User = { id: 1, displayName: 'Alice', username: null, phone: null, isSelf: true, isContact: false, isBot: false };
 const bob: User = { id: 2, displayName: 'Bob', username: null, phone: null, isSelf: false, isContact: false, isBot: false };
 
+/** Waits for what the store does on its own time (the fake IndexedDB, the fetches), however loaded the machine. */
+async function until(condition: () => boolean, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) return;
+    await new Promise((done) => setTimeout(done, 5));
+  }
+}
+
 function message(chatId: number, id: number, text = `m${id}`): Message {
   return { chatId, id, senderId: 2, date: 1000 + id, text, randomId: `r${id}`, entities: [], replyToId: null, forward: null, editDate: null, reactions: [], views: null, signature: null, media: null };
 }
@@ -85,7 +94,7 @@ test('[WEB50] [WEB51] [WEB52] a store started offline shows the cached list and 
   assert.equal(offline.getSnapshot().isChatListCached, true);
   assert.deepEqual(offline.getSnapshot().chats.map((c) => c.topMessage?.id), [4, 1]);
   void offline.openConversation(10);
-  await new Promise((done) => setTimeout(done, 10));
+  await until(() => offline.getSnapshot().conversations.get(10)?.isCached === true);
   const cached = offline.getSnapshot().conversations.get(10);
   assert.equal(cached?.isCached, true);
   assert.deepEqual(cached?.messages.map((m) => [m.id, m.text]), [[1, 'm1'], [2, 'edited'], [3, 'm3'], [4, 'm4']]);
@@ -95,7 +104,7 @@ test('[WEB50] [WEB51] [WEB52] a store started offline shows the cached list and 
   server.isOnline = true;
   goOnline();
   second.emitter.emit('connectionState', 'connected');
-  await new Promise((done) => setTimeout(done, 10));
+  await until(() => offline.getSnapshot().conversations.get(10)?.isCached === false && !offline.getSnapshot().isChatListCached);
   const snapshot = offline.getSnapshot();
   assert.equal(snapshot.isChatListCached, false);
   assert.equal(snapshot.chats[0]?.topMessage?.id, 6);
