@@ -158,6 +158,67 @@ describe('a server of several worker processes', () => {
     }
   });
 
+  test('[CL11] the chat list read on one worker while its owner leaves chats through the other lists only chats still theirs, and never fails', async () => {
+    const ann = await users.user('Ann');
+    // Two more devices opened one after the other: the cluster deals connections out in turn, so one of them is on each worker.
+    const readers = [await users.device(ann), await users.device(ann)];
+    const groups: number[] = [];
+    for (let i = 1; i <= 40; i++) groups.push((await ann.call('chats.createGroup', { title: `Group ${i}`, userIds: [] })).chat.id);
+
+    const left = new Set<number>();
+    let leftAll = false;
+    const leaving = (async () => {
+      for (const chatId of groups) {
+        await ann.call('chats.leave', { chatId });
+        left.add(chatId);
+      }
+      leftAll = true;
+    })();
+    let listings = 0;
+    while (!leftAll) {
+      const leftBefore = new Set(left);
+      const pages = await Promise.all(readers.flatMap((reader) => [1, 2].map(() => reader.call('messages.getChats', { limit: 100 }))));
+      for (const page of pages) {
+        const ids: number[] = page.chats.map((chat: { id: number }) => chat.id);
+        assert.ok(ids.every((id) => groups.includes(id) && !leftBefore.has(id)), `listed a chat left before the listing began: ${ids}`);
+      }
+      listings += pages.length;
+    }
+    await leaving;
+    assert.ok(listings >= 4, 'the chat list was read while the groups were being left');
+    for (const reader of readers) assert.deepEqual((await reader.call('messages.getChats', { limit: 100 })).chats, [], 'nothing is listed once every group is left');
+  });
+
+  test('[CL10] marking read and restricting a member who leaves meanwhile through the other worker get an answer, never an internal error', async () => {
+    const ann = await users.user('Ann');
+    const bob = await users.user('Bob');
+    // Opened one after the other, these are on the two workers, whichever Bob's first device is on.
+    const bobReaders = [await users.device(bob), await users.device(bob)];
+    const annDevices = [ann, await users.device(ann)];
+    const groups: number[] = [];
+    for (let i = 1; i <= 30; i++) {
+      const chatId = (await ann.call('chats.createGroup', { title: `Group ${i}`, userIds: [bob.id] })).chat.id;
+      await ann.call('messages.send', { peer: { type: 'chat', chatId }, text: `hello ${i}`, randomId: `cl10-${chatId}-xxxxxxxx` });
+      groups.push(chatId);
+    }
+    const failures: string[] = [];
+    const answered = async (call: Promise<unknown>) => {
+      await call.catch((error: { code?: string; message: string }) => {
+        if (error.code === undefined || error.code === 'INTERNAL') failures.push(error.message);
+      });
+    };
+    await Promise.all(
+      groups.map(async (chatId) => {
+        await Promise.all([
+          answered(bob.call('chats.leave', { chatId })),
+          ...annDevices.map((device, i) => answered(device.call('chats.restrict', { chatId, userId: bob.id, mutedUntil: 2_000_000_000 + i }))),
+          ...bobReaders.map((reader) => answered(reader.call('messages.readHistory', { peer: { type: 'chat', chatId }, maxId: 1_000_000 }))),
+        ]);
+      }),
+    );
+    assert.deepEqual(failures, [], 'every call got a result or a typed error');
+  });
+
   test('[CL5] a worker that dies is started again; what was acknowledged is kept', async () => {
     const a = await users.user('Survivor A');
     const b = await users.user('Survivor B');

@@ -493,7 +493,9 @@ export class ChatService {
     const now = this.#now();
     const deliveries = await this.deps.db.transaction().execute(async (trx) => {
       const before = await trx.selectFrom('chat_members').select(['role', 'muted_until']).where('chat_id', '=', chatId).where('user_id', '=', userId).executeTakeFirst();
-      const row = await trx.updateTable('chat_members').set(values).where('chat_id', '=', chatId).where('user_id', '=', userId).returningAll().executeTakeFirstOrThrow();
+      const row = await trx.updateTable('chat_members').set(values).where('chat_id', '=', chatId).where('user_id', '=', userId).returningAll().executeTakeFirst();
+      // Checked before the transaction; the member may have left since, through another device or worker.
+      if (row === undefined) throw new RpcError('USER_NOT_PARTICIPANT', `Cannot change user ${userId}: not in the chat`);
       await this.deps.memberObserver?.onMemberChange(trx, { chatId, userId, actorId, before: memberStatus(before, now), after: memberStatus(row, now), date: now });
       const member = renderMember(row);
       return [await appendChatUpdate(trx, { type: 'chatMember', chatId, refId: userId, payload: member, date: now }, (pts) => ({ type: 'chatMember', pts, chatId, userId, member }))];

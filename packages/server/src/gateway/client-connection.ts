@@ -231,7 +231,9 @@ export class ClientConnection implements CallContext {
       if (error instanceof RpcError) {
         this.#sendError(id, error.code, error.message, error.retryAfterSeconds);
       } else {
-        this.deps.logger.log('error', 'call.failed', { ip: this.ip, userId: this.userId, error: String(error) });
+        // The stack on one line: an internal error is a bug, and its log line is all an operator has to find it by.
+        const stack = error instanceof Error ? (error.stack ?? '').split('\n').slice(1, 8).map((frame) => frame.trim()).join(' | ') : '';
+        this.deps.logger.log('error', 'call.failed', { ip: this.ip, userId: this.userId, error: String(error), stack });
         this.#sendError(id, 'INTERNAL', ERROR_CATALOG.INTERNAL.message);
       }
     } finally {

@@ -509,10 +509,15 @@ export class MessageService {
       );
     }
     const rows = [...pinned, ...(pinned.length < limit ? await query.execute() : [])];
+    const memberships = rows.length === 0
+      ? []
+      : await this.deps.db.selectFrom('chat_members').selectAll().where('user_id', '=', viewerId).where('chat_id', 'in', rows.map((chat) => chat.id)).execute();
+    const membershipOf = new Map(memberships.map((member) => [member.chat_id, member]));
     const chats: Chat[] = [];
     for (const chat of rows) {
-      const member = await this.deps.db.selectFrom('chat_members').selectAll().where('chat_id', '=', chat.id).where('user_id', '=', viewerId).executeTakeFirstOrThrow();
-      chats.push(await renderChat(this.deps, viewerId, chat, member));
+      // A chat the viewer left (on another device, or another worker) since the listing above is no longer theirs to list.
+      const member = membershipOf.get(chat.id);
+      if (member !== undefined) chats.push(await renderChat(this.deps, viewerId, chat, member));
     }
     const mentioned = chats.flatMap((chat) => [...(chat.peerUserId === null ? [] : [chat.peerUserId]), ...(chat.topMessage === null ? [] : [chat.topMessage.senderId])]);
     return { chats, users: await this.#usersFor(viewerId, [viewerId, ...mentioned]) };
@@ -530,8 +535,9 @@ export class MessageService {
     const deliveries = await this.deps.db.transaction().execute(async (trx) => {
       const fresh = await trx.selectFrom('chats').select(['last_message_id', 'read_outbox_max_id']).where('id', '=', chat.id).executeTakeFirstOrThrow();
       const upTo = Math.min(maxId, fresh.last_message_id);
-      const member = await trx.selectFrom('chat_members').select('read_inbox_max_id').where('chat_id', '=', chat.id).where('user_id', '=', viewerId).executeTakeFirstOrThrow();
-      if (upTo <= member.read_inbox_max_id) return [];
+      const member = await trx.selectFrom('chat_members').select('read_inbox_max_id').where('chat_id', '=', chat.id).where('user_id', '=', viewerId).executeTakeFirst();
+      // The viewer may have left the chat since it was opened (on another device): nothing is theirs to mark read.
+      if (member === undefined || upTo <= member.read_inbox_max_id) return [];
       await trx.updateTable('chat_members').set({ read_inbox_max_id: upTo }).where('chat_id', '=', chat.id).where('user_id', '=', viewerId).execute();
       const result = await appendForChat(trx, { type: 'private', memberIds: [viewerId] }, { type: 'readHistoryInbox', chatId: chat.id, refId: upTo, date }, (pts) => ({ type: 'readHistoryInbox', pts, chatId: chat.id, maxId: upTo }));
       if (chat.type === 'private') {
