@@ -219,6 +219,19 @@ describe('a server of several worker processes', () => {
     assert.deepEqual(failures, [], 'every call got a result or a typed error');
   });
 
+  test('[CL12] a sweep asked of the leader fails, instead of waiting forever, when the leader dies running it; one asked while the new leader starts waits for it', async () => {
+    const before = cluster.workerPids();
+    // Workers are listed in the order they were started, and none has been restarted yet: the first is the leader.
+    // Stopped first, so that it cannot answer before it dies.
+    process.kill(before[0]!, 'SIGSTOP');
+    const sweep = cluster.sweepUploads();
+    process.kill(before[0]!, 'SIGKILL');
+    await assert.rejects(sweep, /leader worker exited while running it/);
+    // Asked while the new leader is starting, a sweep waits for it to serve.
+    assert.equal(typeof (await cluster.sweepUploads()), 'number');
+    assert.ok(!cluster.workerPids().includes(before[0]!), 'a new leader ran it');
+  });
+
   test('[CL5] a worker that dies is started again; what was acknowledged is kept', async () => {
     const a = await users.user('Survivor A');
     const b = await users.user('Survivor B');

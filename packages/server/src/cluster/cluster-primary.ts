@@ -79,15 +79,31 @@ export async function startCluster(options: WorkerServerOptions & { workers: num
   const port = options.port === 0 ? await freePort(options.host ?? '127.0.0.1') : (options.port ?? 8080);
   let boundPort = port;
   const listening = new Map<number, () => void>();
+  // Commands for the leader worker wait until it serves (one sent earlier would reach no listener,
+  // as after a restart), and fail if it exits before answering them.
   let nextCommand = 1;
-  const commands = new Map<number, { done: (value: number) => void; fail: (error: Error) => void }>();
+  const commands = new Map<number, { command: LeaderCommand; sentTo: Worker | null; done: (value: number) => void; fail: (error: Error) => void }>();
+  const serving = new WeakSet<Worker>();
+  const sendCommands = (leader: Worker) => {
+    for (const [requestId, waiting] of commands) {
+      if (waiting.sentTo !== null) continue;
+      waiting.sentTo = leader;
+      leader.send({ samizdat: 'command', requestId, command: waiting.command } satisfies PrimaryToWorker);
+    }
+  };
+  const failCommands = (sentTo: Worker | null, why: string) => {
+    for (const [requestId, waiting] of commands) {
+      if (waiting.sentTo !== sentTo) continue;
+      commands.delete(requestId);
+      waiting.fail(new Error(`Cannot ${waiting.command}: ${why}`));
+    }
+  };
   const runOnLeader = (command: LeaderCommand) =>
     new Promise<number>((done, fail) => {
+      if (closing) return fail(new Error(`Cannot ${command}: the cluster is closing`));
+      commands.set(nextCommand++, { command, sentTo: null, done, fail });
       const leader = byIndex.get(0);
-      if (leader === undefined || !leader.isConnected()) return fail(new Error(`Cannot ${command}: the leader worker is not running`));
-      const requestId = nextCommand++;
-      commands.set(requestId, { done, fail });
-      leader.send({ samizdat: 'command', requestId, command } satisfies PrimaryToWorker);
+      if (leader !== undefined && serving.has(leader)) sendCommands(leader);
     });
 
   const forward = (from: Worker, message: Extract<WorkerToPrimary, { samizdat: 'bus' }>) => {
@@ -223,12 +239,15 @@ export async function startCluster(options: WorkerServerOptions & { workers: num
         }
         case 'listening':
           boundPort = typed.port;
+          serving.add(worker);
+          if (index === 0) sendCommands(worker);
           listening.get(index)?.();
           break;
       }
     });
     worker.on('exit', (code, signal) => {
       forget(worker);
+      failCommands(worker, 'the leader worker exited while running it');
       if (closing || byIndex.get(index) !== worker) return;
       logger.log('error', 'cluster.worker_died', { index, code, signal: signal ?? null });
       fork(index);
@@ -260,6 +279,7 @@ export async function startCluster(options: WorkerServerOptions & { workers: num
     workerPids: () => [...byIndex.values()].map((worker) => worker.process.pid ?? 0),
     async close() {
       closing = true;
+      failCommands(null, 'the cluster is closing');
       await Promise.all(
         [...byIndex.values()].map(
           (worker) =>
