@@ -11,7 +11,7 @@ import { Sessions } from './accounts/sessions.ts';
 import { Users } from './accounts/users.ts';
 import type { Bus } from './bus/bus.ts';
 import { InProcessBus } from './bus/in-process-bus.ts';
-import { ClientConnection } from './gateway/client-connection.ts';
+import { ClientConnection, type ConnectionDeps } from './gateway/client-connection.ts';
 import { DEFAULT_CONNECTION_LIMITS, type ConnectionLimits } from './gateway/connection-limits.ts';
 import { createHandlers } from './gateway/handlers.ts';
 import { startHeartbeat } from './gateway/heartbeat.ts';
@@ -185,18 +185,20 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
 
   const webRoot = options.webRoot === undefined ? undefined : resolve(options.webRoot);
   const http = createServer(createHttpHandler({ sessions, uploads, files, store, clock, logger, transparency, botApi, ...(webRoot === undefined ? {} : { webRoot }) }));
-  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES });
+  // The open sockets are tracked by the connections, not by ws: its tracking costs a closure per connection.
+  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES, clientTracking: false });
+  const connectionDeps: ConnectionDeps = { services, handlers, clock, logger, limits, openSockets: new Set() };
   http.on('upgrade', (request, socket, head) => {
     if (new URL(request.url ?? '/', 'http://localhost').pathname !== '/ws') {
       socket.end('HTTP/1.1 404 Not Found\r\n\r\n');
       return;
     }
     wss.handleUpgrade(request, socket, head, (ws) => {
-      new ClientConnection(ws, request.socket.remoteAddress ?? 'unknown', { services, handlers, clock, logger, limits });
+      new ClientConnection(ws, request.socket.remoteAddress ?? 'unknown', connectionDeps);
       wss.emit('connection', ws, request);
     });
   });
-  const stopHeartbeat = startHeartbeat(wss, limits.heartbeatIntervalMs);
+  const stopHeartbeat = startHeartbeat(wss, connectionDeps.openSockets, limits.heartbeatIntervalMs);
   const boundPort = await listen(http, port, host);
   const url = `${host.includes(':') ? `[${host}]` : host}:${boundPort}`;
   boundUrl = `http://${url}`;
@@ -220,7 +222,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
       clearInterval(sweeper);
       botFather.stop();
       webhooks.stopAll();
-      for (const client of wss.clients) client.terminate();
+      for (const socket of connectionDeps.openSockets) socket.terminate();
       await new Promise<void>((done) => wss.close(() => done()));
       http.closeAllConnections();
       await new Promise<void>((done) => http.close(() => done()));

@@ -34,6 +34,13 @@ export interface Bus {
   /** Returns the function that ends this subscription. */
   subscribe(topic: string, handler: (event: BusEvent) => void): () => void;
   /**
+   * Subscribes without making a function to end it, for what holds many subscriptions at once (a
+   * connection: its user's topic and every chat's): `unfollow` with the same topic and handler ends it.
+   */
+  follow(topic: string, handler: (event: BusEvent) => void): void;
+  /** Ends a subscription made by `follow`; nothing if there is none. */
+  unfollow(topic: string, handler: (event: BusEvent) => void): void;
+  /**
    * Resolves once every subscription made so far hears events published anywhere (in several
    * processes, once the primary has taken them). A connection signs in only after this, so nothing
    * committed after its answer can miss it.

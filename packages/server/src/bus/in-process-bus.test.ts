@@ -34,3 +34,19 @@ test('a small topic is served at once', () => {
   bus.publish('user.1', { kind: 'sessionTerminated', sessionId: 1 });
   assert.equal(count, 10);
 });
+
+test('a subscription made by follow ends with unfollow of the same handler, leaving the topic’s others; ending one twice or one never made does nothing', () => {
+  const bus = new InProcessBus();
+  const heard: string[] = [];
+  const first = () => heard.push('first');
+  const second = () => heard.push('second');
+  bus.follow('user.1', first);
+  bus.follow('user.1', second);
+  bus.unfollow('user.1', first);
+  bus.unfollow('user.1', first);
+  bus.unfollow('user.2', second);
+  bus.publish('user.1', update(1));
+  assert.deepEqual(heard, ['second']);
+  bus.unfollow('user.1', second);
+  assert.equal(bus.has('user.1'), false);
+});

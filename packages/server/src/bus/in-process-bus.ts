@@ -60,19 +60,25 @@ export class InProcessBus implements Bus {
   }
 
   subscribe(topic: string, handler: Handler): () => void {
+    this.follow(topic, handler);
+    return () => this.unfollow(topic, handler);
+  }
+
+  follow(topic: string, handler: Handler): void {
     const current = this.#handlers.get(topic);
     if (current === undefined) this.#handlers.set(topic, handler);
     else if (typeof current === 'function') this.#handlers.set(topic, new Set([current, handler]));
     else current.add(handler);
-    return () => {
-      const now = this.#handlers.get(topic);
-      if (now === handler) this.#handlers.delete(topic);
-      else if (now instanceof Set) {
-        now.delete(handler);
-        if (now.size === 1) this.#handlers.set(topic, now.values().next().value!);
-        else if (now.size === 0) this.#handlers.delete(topic);
-      }
-    };
+  }
+
+  unfollow(topic: string, handler: Handler): void {
+    const now = this.#handlers.get(topic);
+    if (now === handler) this.#handlers.delete(topic);
+    else if (now instanceof Set) {
+      now.delete(handler);
+      if (now.size === 1) this.#handlers.set(topic, now.values().next().value!);
+      else if (now.size === 0) this.#handlers.delete(topic);
+    }
   }
 
   /** Whether anyone here listens to `topic`. */

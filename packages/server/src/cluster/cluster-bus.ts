@@ -43,16 +43,25 @@ export class ClusterBus implements Bus {
   }
 
   subscribe(topic: string, handler: (event: BusEvent) => void): () => void {
-    // The local bus is the one count of this worker's interest in a topic (a second map would cost memory per connection).
-    if (!this.#local.has(topic)) this.channel.send({ samizdat: 'subscribe', topic });
-    const unsubscribe = this.#local.subscribe(topic, handler);
+    this.follow(topic, handler);
     let done = false;
     return () => {
       if (done) return;
       done = true;
-      unsubscribe();
-      if (!this.#local.has(topic)) this.channel.send({ samizdat: 'unsubscribe', topic });
+      this.unfollow(topic, handler);
     };
+  }
+
+  follow(topic: string, handler: (event: BusEvent) => void): void {
+    // The local bus is the one count of this worker's interest in a topic (a second map would cost memory per connection).
+    if (!this.#local.has(topic)) this.channel.send({ samizdat: 'subscribe', topic });
+    this.#local.follow(topic, handler);
+  }
+
+  unfollow(topic: string, handler: (event: BusEvent) => void): void {
+    if (!this.#local.has(topic)) return;
+    this.#local.unfollow(topic, handler);
+    if (!this.#local.has(topic)) this.channel.send({ samizdat: 'unsubscribe', topic });
   }
 
   ready(): Promise<void> {

@@ -12,7 +12,7 @@ import {
   type ServerFrame,
   type Welcome,
 } from '@samizdat/protocol';
-import type { WebSocket } from 'ws';
+import type { RawData, WebSocket } from 'ws';
 import { renderUser } from '../accounts/users.ts';
 import { chatTopic, userTopic, type BusEvent } from '../bus/bus.ts';
 import { unixSeconds, type Clock } from '../shared/clock.ts';
@@ -28,6 +28,17 @@ export const CLOSE_FLOOD = 4008;
 
 type Handlers = ReturnType<typeof createHandlers>;
 
+/** What every connection of a server shares: made once per server, not per connection. */
+export interface ConnectionDeps {
+  services: Services;
+  handlers: Handlers;
+  clock: Clock;
+  logger: Logger;
+  limits: ConnectionLimits;
+  /** Every connection's socket from its start to its close: what the heartbeat pings and a stop closes. */
+  openSockets: Set<WebSocket>;
+}
+
 /** A fan-out to 100,000 subscribers serialises its frame once, not 100,000 times. */
 const serialisedFrames = new WeakMap<BusEvent, string>();
 
@@ -35,6 +46,10 @@ const serialisedFrames = new WeakMap<BusEvent, string>();
  * One client's WebSocket: reads and checks its frames, answers each call exactly once, and pushes
  * the updates of its user while it is signed in.
  */
+/** The connection a socket belongs to, so that its listeners can be the same three functions for every connection. */
+const CONNECTION = Symbol('connection');
+type ConnectionSocket = WebSocket & { [CONNECTION]: ClientConnection };
+
 export class ClientConnection implements CallContext {
   userId: number | null = null;
   sessionId: number | null = null;
@@ -42,23 +57,43 @@ export class ClientConnection implements CallContext {
   #inFlight = 0;
   #floodStrikes = 0;
   #floodWindowStartedAt = 0;
-  /** Ends the subscriptions of the signed-in user: their own topic, and each group's or channel's. */
-  #unsubscribe: (() => void) | null = null;
-  /** Made on the first group or channel: many connections follow none, and an empty map costs each of them. */
-  #chatSubscriptions: Map<number, () => void> | null = null;
+  /** Made on the first group or channel: many connections follow none, and an empty set costs each of them. */
+  #followedChats: Set<number> | null = null;
   #helloTimer: NodeJS.Timeout | null;
   readonly #bucket: TokenBucket;
+  /** The one handler of every topic this connection follows (a closure per topic would cost each connection). */
+  readonly #onBus = (event: BusEvent): void => this.#onBusEvent(event);
+
+  // What a connection holds is what 100,000 idle ones cost: these are shared, not closures of each.
+  static #onMessage(this: WebSocket, data: RawData, isBinary: boolean): void {
+    (this as ConnectionSocket)[CONNECTION].#onFrame(data, isBinary);
+  }
+
+  static #onSocketClose(this: WebSocket): void {
+    (this as ConnectionSocket)[CONNECTION].#onClose();
+  }
+
+  static #onSocketError(this: WebSocket, error: Error): void {
+    const connection = (this as ConnectionSocket)[CONNECTION];
+    connection.deps.logger.log('debug', 'ws.error', { ip: connection.ip, error: error.message });
+  }
+
+  static #onHelloTimeout(ws: WebSocket): void {
+    ws.close(CLOSE_HELLO_TIMEOUT, 'hello timeout');
+  }
 
   constructor(
     private readonly ws: WebSocket,
     readonly ip: string,
-    private readonly deps: { services: Services; handlers: Handlers; clock: Clock; logger: Logger; limits: ConnectionLimits },
+    private readonly deps: ConnectionDeps,
   ) {
     this.#bucket = new TokenBucket(deps.limits.frames, deps.clock);
-    this.#helloTimer = setTimeout(() => ws.close(CLOSE_HELLO_TIMEOUT, 'hello timeout'), deps.limits.helloTimeoutMs);
-    ws.on('message', (data, isBinary) => this.#onFrame(data, isBinary));
-    ws.on('close', () => this.#onClose());
-    ws.on('error', (error) => deps.logger.log('debug', 'ws.error', { ip, error: error.message }));
+    this.#helloTimer = setTimeout(ClientConnection.#onHelloTimeout, deps.limits.helloTimeoutMs, ws);
+    (ws as ConnectionSocket)[CONNECTION] = this;
+    deps.openSockets.add(ws);
+    ws.on('message', ClientConnection.#onMessage);
+    ws.on('close', ClientConnection.#onSocketClose);
+    ws.on('error', ClientConnection.#onSocketError);
   }
 
   /**
@@ -69,18 +104,20 @@ export class ClientConnection implements CallContext {
     this.deauthorize();
     this.userId = userId;
     this.sessionId = sessionId;
-    this.#unsubscribe = this.deps.services.bus.subscribe(userTopic(userId), (event) => this.#onBusEvent(event));
+    this.deps.services.bus.follow(userTopic(userId), this.#onBus);
     this.deps.services.presence.connected(userId);
     await this.#followChats(userId);
     await this.deps.services.bus.ready?.();
   }
 
   deauthorize(): void {
-    if (this.userId !== null) this.deps.services.presence.disconnected(this.userId);
-    this.#unsubscribe?.();
-    this.#unsubscribe = null;
-    for (const unsubscribe of this.#chatSubscriptions?.values() ?? []) unsubscribe();
-    this.#chatSubscriptions = null;
+    const bus = this.deps.services.bus;
+    if (this.userId !== null) {
+      this.deps.services.presence.disconnected(this.userId);
+      bus.unfollow(userTopic(this.userId), this.#onBus);
+    }
+    for (const chatId of this.#followedChats ?? []) bus.unfollow(chatTopic(chatId), this.#onBus);
+    this.#followedChats = null;
     this.userId = null;
     this.sessionId = null;
   }
@@ -98,14 +135,15 @@ export class ClientConnection implements CallContext {
   }
 
   #followChat(chatId: number): void {
-    this.#chatSubscriptions ??= new Map();
-    if (this.#chatSubscriptions.has(chatId)) return;
-    this.#chatSubscriptions.set(chatId, this.deps.services.bus.subscribe(chatTopic(chatId), (event) => this.#onBusEvent(event)));
+    this.#followedChats ??= new Set();
+    if (this.#followedChats.has(chatId)) return;
+    this.#followedChats.add(chatId);
+    this.deps.services.bus.follow(chatTopic(chatId), this.#onBus);
   }
 
   #unfollowChat(chatId: number): void {
-    this.#chatSubscriptions?.get(chatId)?.();
-    this.#chatSubscriptions?.delete(chatId);
+    if (!this.#followedChats?.delete(chatId)) return;
+    this.deps.services.bus.unfollow(chatTopic(chatId), this.#onBus);
   }
 
   #onBusEvent(event: BusEvent): void {
@@ -266,6 +304,7 @@ export class ClientConnection implements CallContext {
   }
 
   #onClose(): void {
+    this.deps.openSockets.delete(this.ws);
     this.#clearHelloTimer();
     this.deauthorize();
   }

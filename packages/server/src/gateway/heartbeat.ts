@@ -6,7 +6,7 @@ import type { WebSocket, WebSocketServer } from 'ws';
  * socket and its subscriptions forever. Between rounds it holds nothing per connection but one
  * shared pong listener: at 100,000 connections, a map entry and a closure each would show.
  */
-export function startHeartbeat(wss: WebSocketServer, intervalMs: number): () => void {
+export function startHeartbeat(wss: WebSocketServer, openSockets: ReadonlySet<WebSocket>, intervalMs: number): () => void {
   /** Pinged in the last round and not yet answered; made anew each round, so closed connections leave it. */
   let unanswered = new Set<WebSocket>();
   const answered = function (this: WebSocket) {
@@ -17,7 +17,7 @@ export function startHeartbeat(wss: WebSocketServer, intervalMs: number): () => 
   });
   const timer = setInterval(() => {
     const pinged = new Set<WebSocket>();
-    for (const ws of wss.clients) {
+    for (const ws of openSockets) {
       if (unanswered.has(ws)) {
         ws.terminate();
         continue;
