@@ -49,6 +49,23 @@ describe('the protocol edge', () => {
     client.close();
   });
 
+  test('[PRO8] the server sends text frames only: answers, and pushes serialised once for all their recipients', async () => {
+    const ann = await RawClient.open(t.server.wsUrl);
+    const bob = await RawClient.open(t.server.wsUrl);
+    const kinds: boolean[] = [];
+    for (const client of [ann, bob]) client.ws.on('message', (_data, isBinary) => kinds.push(isBinary));
+    const a = await signUpTestUser(ann, '+9996610701', 'Ann');
+    await signUpTestUser(bob, '+9996620701', 'Bob');
+    const group = await bob.call('chats.createGroup', { title: 'Text frames', userIds: [a.user.id] });
+    await bob.call('messages.send', { peer: { type: 'chat', chatId: group.chat.id }, text: 'pushed', randomId: 'pro7-pushed-xxxx' });
+    await ann.waitForChatUpdates((updates) => updates.some((u) => u.update.type === 'newMessage'));
+    assert.ok(ann.frames.some((frame) => frame.type === 'update') && ann.frames.some((frame) => frame.type === 'chatUpdate'), 'pushes of both kinds arrived');
+    assert.ok(kinds.length >= ann.frames.length + bob.frames.length - 4, 'every frame was seen');
+    assert.deepEqual(kinds.filter((isBinary) => isBinary), [], 'no binary frame');
+    ann.close();
+    bob.close();
+  });
+
   test('[PRO4] a frame over 64 KiB closes only its own connection', async () => {
     const big = await RawClient.open(t.server.wsUrl);
     const other = await RawClient.open(t.server.wsUrl);

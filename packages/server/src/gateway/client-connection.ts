@@ -39,8 +39,10 @@ export interface ConnectionDeps {
   openSockets: Set<WebSocket>;
 }
 
-/** A fan-out to 100,000 subscribers serialises its frame once, not 100,000 times. */
-const serialisedFrames = new WeakMap<BusEvent, string>();
+/** A fan-out to 100,000 subscribers serialises and encodes its frame once, not 100,000 times. */
+const serialisedFrames = new WeakMap<BusEvent, Buffer>();
+/** UTF-8 bytes go out as a text frame, as the protocol's JSON is. */
+const AS_TEXT = { binary: false } as const;
 
 /**
  * One client's WebSocket: reads and checks its frames, answers each call exactly once, and pushes
@@ -177,12 +179,12 @@ export class ClientConnection implements CallContext {
 
   /** Sends a frame made from a bus event, serialised once for all the connections it reaches. */
   #sendShared(event: BusEvent, frame: () => ServerFrame): void {
-    let text = serialisedFrames.get(event);
-    if (text === undefined) {
-      text = JSON.stringify(frame());
-      serialisedFrames.set(event, text);
+    let bytes = serialisedFrames.get(event);
+    if (bytes === undefined) {
+      bytes = Buffer.from(JSON.stringify(frame()));
+      serialisedFrames.set(event, bytes);
     }
-    this.#sendText(text);
+    this.#sendText(bytes);
   }
 
   #onFrame(data: unknown, isBinary: boolean): void {
@@ -287,7 +289,7 @@ export class ClientConnection implements CallContext {
     this.#sendText(JSON.stringify(frame));
   }
 
-  #sendText(text: string): void {
+  #sendText(text: string | Buffer): void {
     if (this.ws.readyState !== this.ws.OPEN) return;
     if (this.ws.bufferedAmount > this.deps.limits.maxBufferedBytes) {
       // A client that reads this slowly is better served by a fresh start and a difference.
@@ -295,7 +297,7 @@ export class ClientConnection implements CallContext {
       this.ws.terminate();
       return;
     }
-    this.ws.send(text);
+    this.ws.send(text, AS_TEXT);
   }
 
   #clearHelloTimer(): void {
