@@ -194,7 +194,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
       return;
     }
     wss.handleUpgrade(request, socket, head, (ws) => {
-      new ClientConnection(ws, request.socket.remoteAddress ?? 'unknown', connectionDeps);
+      new ClientConnection(ws, socket, request.socket.remoteAddress ?? 'unknown', connectionDeps);
       wss.emit('connection', ws, request);
     });
   });

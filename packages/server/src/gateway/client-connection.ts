@@ -12,6 +12,7 @@ import {
   type ServerFrame,
   type Welcome,
 } from '@samizdat/protocol';
+import type { Duplex } from 'node:stream';
 import type { RawData, WebSocket } from 'ws';
 import { renderUser } from '../accounts/users.ts';
 import { chatTopic, userTopic, type BusEvent } from '../bus/bus.ts';
@@ -20,6 +21,7 @@ import type { Logger } from '../shared/logger.ts';
 import { TokenBucket } from '../shared/rate-limiter.ts';
 import type { ConnectionLimits } from './connection-limits.ts';
 import { createHandlers, isPublicMethod, type CallContext, type Services } from './handlers.ts';
+import { textFrame } from './prepared-frame.ts';
 
 /** WebSocket close codes of our own (4000–4999 are for applications). */
 export const CLOSE_SESSION_TERMINATED = 4001;
@@ -39,10 +41,8 @@ export interface ConnectionDeps {
   openSockets: Set<WebSocket>;
 }
 
-/** A fan-out to 100,000 subscribers serialises and encodes its frame once, not 100,000 times. */
-const serialisedFrames = new WeakMap<BusEvent, Buffer>();
-/** UTF-8 bytes go out as a text frame, as the protocol's JSON is. */
-const AS_TEXT = { binary: false } as const;
+/** A fan-out to 100,000 subscribers serialises, encodes and frames its push once, not 100,000 times. */
+const preparedFrames = new WeakMap<BusEvent, Buffer>();
 
 /**
  * One client's WebSocket: reads and checks its frames, answers each call exactly once, and pushes
@@ -86,6 +86,8 @@ export class ClientConnection implements CallContext {
 
   constructor(
     private readonly ws: WebSocket,
+    /** The socket under `ws`, which prepared pushes are written to. */
+    private readonly socket: Duplex,
     readonly ip: string,
     private readonly deps: ConnectionDeps,
   ) {
@@ -179,12 +181,15 @@ export class ClientConnection implements CallContext {
 
   /** Sends a frame made from a bus event, serialised once for all the connections it reaches. */
   #sendShared(event: BusEvent, frame: () => ServerFrame): void {
-    let bytes = serialisedFrames.get(event);
-    if (bytes === undefined) {
-      bytes = Buffer.from(JSON.stringify(frame()));
-      serialisedFrames.set(event, bytes);
+    let prepared = preparedFrames.get(event);
+    if (prepared === undefined) {
+      prepared = textFrame(Buffer.from(JSON.stringify(frame())));
+      preparedFrames.set(event, prepared);
     }
-    this.#sendText(bytes);
+    if (!this.#canSend()) return;
+    // Beside ws's own sends, and in order with them: with no compression and no Blob payloads (the
+    // server uses neither) ws writes each frame to the socket at once and queues nothing itself.
+    this.socket.write(prepared);
   }
 
   #onFrame(data: unknown, isBinary: boolean): void {
@@ -289,15 +294,20 @@ export class ClientConnection implements CallContext {
     this.#sendText(JSON.stringify(frame));
   }
 
-  #sendText(text: string | Buffer): void {
-    if (this.ws.readyState !== this.ws.OPEN) return;
+  #sendText(text: string): void {
+    if (this.#canSend()) this.ws.send(text);
+  }
+
+  /** Whether the connection is open and keeping up; a client that reads too slowly is dropped. */
+  #canSend(): boolean {
+    if (this.ws.readyState !== this.ws.OPEN) return false;
     if (this.ws.bufferedAmount > this.deps.limits.maxBufferedBytes) {
       // A client that reads this slowly is better served by a fresh start and a difference.
       this.deps.logger.log('warn', 'ws.slow_consumer', { ip: this.ip, userId: this.userId, bufferedBytes: this.ws.bufferedAmount });
       this.ws.terminate();
-      return;
+      return false;
     }
-    this.ws.send(text, AS_TEXT);
+    return true;
   }
 
   #clearHelloTimer(): void {
