@@ -44,14 +44,14 @@ export interface ConnectionDeps {
 /** A fan-out to 100,000 subscribers serialises, encodes and frames its push once, not 100,000 times. */
 const preparedFrames = new WeakMap<BusEvent, Buffer>();
 
-/**
- * One client's WebSocket: reads and checks its frames, answers each call exactly once, and pushes
- * the updates of its user while it is signed in.
- */
 /** The connection a socket belongs to, so that its listeners can be the same three functions for every connection. */
 const CONNECTION = Symbol('connection');
 type ConnectionSocket = WebSocket & { [CONNECTION]: ClientConnection };
 
+/**
+ * One client's WebSocket: reads and checks its frames, answers each call exactly once, and pushes
+ * the updates of its user while it is signed in.
+ */
 export class ClientConnection implements CallContext {
   userId: number | null = null;
   sessionId: number | null = null;
