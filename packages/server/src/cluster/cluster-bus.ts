@@ -44,12 +44,7 @@ export class ClusterBus implements Bus {
 
   subscribe(topic: string, handler: (event: BusEvent) => void): () => void {
     this.follow(topic, handler);
-    let done = false;
-    return () => {
-      if (done) return;
-      done = true;
-      this.unfollow(topic, handler);
-    };
+    return () => this.unfollow(topic, handler);
   }
 
   follow(topic: string, handler: (event: BusEvent) => void): void {
