@@ -15,7 +15,7 @@ import { NO_WRITE_LOCK, type WriteLock } from './write-lock.ts';
 export function openSqliteStorage(path: string, options: { writeLock?: WriteLock } = {}): Storage {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
   const connection = new Sqlite(path);
-  connection.pragma('journal_mode = WAL');
+  switchToWriteAheadLog(connection);
   connection.pragma('synchronous = FULL');
   connection.pragma('foreign_keys = ON');
   connection.pragma('busy_timeout = 5000');
@@ -27,6 +27,32 @@ export function openSqliteStorage(path: string, options: { writeLock?: WriteLock
       await db.destroy();
     },
   };
+}
+
+/** How long opening waits for another process to finish switching the same file to WAL. */
+const JOURNAL_SWITCH_PATIENCE_MS = 5_000;
+const JOURNAL_SWITCH_RETRY_MS = 5;
+const sleeper = new Int32Array(new SharedArrayBuffer(4));
+
+/**
+ * Switching a new file to WAL takes SQLite's exclusive lock. When the workers of a cluster open a
+ * new data folder at the same moment, the ones that lose the race get SQLITE_BUSY at once: SQLite
+ * skips the busy handler there, since waiting while holding a shared lock could deadlock. So the
+ * loser backs off and tries again; once the file is in WAL the pragma only reads the mode back.
+ */
+function switchToWriteAheadLog(connection: Sqlite.Database): void {
+  const giveUpAt = Date.now() + JOURNAL_SWITCH_PATIENCE_MS;
+  for (;;) {
+    try {
+      connection.pragma('journal_mode = WAL');
+      return;
+    } catch (error) {
+      const busy = error instanceof Sqlite.SqliteError && error.code.startsWith('SQLITE_BUSY');
+      if (!busy || Date.now() >= giveUpAt) throw error;
+      // Opening is synchronous and happens once per process, before it serves anyone.
+      Atomics.wait(sleeper, 0, 0, JOURNAL_SWITCH_RETRY_MS);
+    }
+  }
 }
 
 /**
