@@ -73,7 +73,7 @@ const params = {
   connections: (quick
     ? { connections: 10_000, serverWorkers: perCore, generators: 2, localAddresses: loopback(4), concurrency: 200, posts: 3, deliveryTimeoutMs: 30_000 }
     : { connections: 100_000, serverWorkers: 7, generators: 6, localAddresses: loopback(24), concurrency: 200, posts: 3, deliveryTimeoutMs: 60_000 }) satisfies ConnectionsParams,
-  catchUp: { updates: 10_000, senders: 8, window: 50, timeoutMs: 60_000 } satisfies CatchUpParams,
+  catchUp: { updates: 10_000, senders: 8, window: 50, timeoutMs: 60_000, samples: quick ? 1 : 3 } satisfies CatchUpParams,
   coldStart: { workers: [...new Set([1, perCore])], samples: quick ? 1 : 3, populatedAccounts: quick ? 10_000 : 100_000 } satisfies ColdStartParams,
   groupJoin: { groupSizes: [1000, 200_000], joinersPerGroup: quick ? 3 : 9, historyMessages: 60, historyLimit: 50 } satisfies GroupJoinParams,
   xmpp: xmppParams,
@@ -163,7 +163,7 @@ const catchUp: CatchUpResult | undefined = await attempt('catch-up', () =>
     const server = await startServerProcess(dataDir, { workers: perCore });
     try {
       const result = await runCatchUp(server, params.catchUp);
-      log(`  catch-up: ${result.updates} updates in ${result.catchUpMs} ms (${result.updatesPerSecond}/s; made in ${result.makeSeconds} s)`);
+      log(`  catch-up: ${result.updates} updates in ${result.catchUpMs} ms, the median of ${result.samplesMs.length} samples: ${result.samplesMs.join(', ')} ms (${result.updatesPerSecond}/s; made in ${result.makeSeconds} s)`);
       return result;
     } finally {
       await server.stop();
@@ -278,7 +278,7 @@ const result = {
     'Durable 1:1 fixed rate: open loop, timer-driven (1 ms ticks send what is due), spread evenly over the senders; achieved = completed / (first send → last completion).',
     'Idle connections: accounts, sessions (token_hash = SHA-256 hex of the token) and channel memberships are written into the stopped server\'s SQLite file; each session\'s address is the load generator\'s and its last activity a little ahead, so a hello writes nothing. Bytes per connection = (server RSS, all processes, with N online − before) / N, each after a full collection.',
     'Fan-out to the idle set: the clock starts when the owner hands the post to its socket and stops at each subscriber\'s receive (performance.timeOrigin + performance.now(), comparable across processes).',
-    'Catch-up: the SDK (MemoryStore kept across the two clients) resumes from its stored pts with updates.getDifference slices; the clock runs from connect() until the app has every message.',
+    'Catch-up: the SDK (MemoryStore kept across the two clients) resumes from its stored pts with updates.getDifference slices; the clock runs from connect() until the app has every message. Each sample is another user away for its own updates; the figure is the median sample (samplesMs has them all).',
     'Cold start: spawn of the server process until GET /healthz answers 200 (polled every 2 ms on a port chosen beforehand); startMs is until every worker listens.',
     'Fan-out (channel-fanout): accounts are signed up and joined with nobody online and the server data on tmpfs, then the server restarts on disk and the subscribers come online by token.',
     'Group join: members are written into the stopped server\'s SQLite file, each group to its size less the joiners; only the joiner is online while it joins.',
@@ -338,7 +338,7 @@ if (connections) {
   rows.push(['', 'server RSS', `${connections.serverMemoryMiB.before} → ${connections.serverMemoryMiB.online} MiB: ${connections.bytesPerConnection} bytes per connection`]);
   rows.push(['', `fan-out to all (median of ${connections.fanout.posts.length})`, `last ${connections.fanout.median.lastDeliveryMs} ms, p50 ${connections.fanout.median.p50DeliveryMs}, p99 ${connections.fanout.median.p99DeliveryMs}, ack ${connections.fanout.median.ackMs} ms; missing ${connections.fanout.posts.reduce((sum, post) => sum + post.missing, 0)}`]);
 }
-if (catchUp) rows.push([`catch-up ${catchUp.updates}`, `SDK resumes from pts, slices of ${catchUp.sliceSize}`, `${catchUp.catchUpMs} ms (${catchUp.updatesPerSecond} updates/s; welcome ${catchUp.welcomeMs} ms)`]);
+if (catchUp) rows.push([`catch-up ${catchUp.updates}`, `SDK resumes from pts, slices of ${catchUp.sliceSize}`, `${catchUp.catchUpMs} ms, median of ${catchUp.samplesMs.length} (${catchUp.updatesPerSecond} updates/s; welcome ${catchUp.welcomeMs} ms)`]);
 for (const one of coldStart?.cases ?? []) rows.push([`cold start ×${one.workers}`, `${one.folder} folder${one.folder === 'populated' ? ` (${coldStart!.populatedAccounts} accounts)` : ''}`, `first request ${one.firstRequestMs} ms, all listening ${one.startMs} ms`]);
 for (const run of groupJoin?.runs ?? []) {
   rows.push([`group ${run.members}`, `join (median of ${run.samples.length})`, `${run.joinMs.median} ms (min ${run.joinMs.min}, max ${run.joinMs.max}); history ${run.historyMs.median} ms, post ack ${run.postAckMs.median} ms`]);
