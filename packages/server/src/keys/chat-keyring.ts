@@ -1,6 +1,9 @@
 import { hkdfSync } from 'node:crypto';
 import { open, randomKey, seal } from './sealing.ts';
 
+const utf8Encoder = new TextEncoder();
+const utf8Decoder = new TextDecoder();
+
 /** How many unwrapped chat keys stay in memory; the rest are unwrapped again when needed. */
 const CACHE_LIMIT = 50_000;
 
@@ -39,11 +42,11 @@ export class ChatKeyring {
   }
 
   sealText(key: Uint8Array, where: { chatId: number; messageId: number }, text: string): Uint8Array {
-    return seal(key, new TextEncoder().encode(text), `samizdat/message/${where.chatId}/${where.messageId}`);
+    return seal(key, utf8Encoder.encode(text), `samizdat/message/${where.chatId}/${where.messageId}`);
   }
 
   openText(key: Uint8Array, where: { chatId: number; messageId: number }, sealed: Uint8Array): string {
-    return new TextDecoder().decode(open(key, sealed, `samizdat/message/${where.chatId}/${where.messageId}`));
+    return utf8Decoder.decode(open(key, sealed, `samizdat/message/${where.chatId}/${where.messageId}`));
   }
 
   /**
@@ -51,11 +54,11 @@ export class ChatKeyring {
    * private chat or group), so a copy of the database does not show it. `context` names the report.
    */
   sealEvidence(context: string, plaintext: string): Uint8Array {
-    return seal(this.#evidenceKey, new TextEncoder().encode(plaintext), `samizdat/report-evidence/${context}`);
+    return seal(this.#evidenceKey, utf8Encoder.encode(plaintext), `samizdat/report-evidence/${context}`);
   }
 
   openEvidence(context: string, sealed: Uint8Array): string {
-    return new TextDecoder().decode(open(this.#evidenceKey, sealed, `samizdat/report-evidence/${context}`));
+    return utf8Decoder.decode(open(this.#evidenceKey, sealed, `samizdat/report-evidence/${context}`));
   }
 
   /**
@@ -63,10 +66,10 @@ export class ChatKeyring {
    * secret token), so a copy of the database does not hold it in the clear.
    */
   sealSecret(context: string, plaintext: string): Uint8Array {
-    return seal(this.#secretsKey, new TextEncoder().encode(plaintext), `samizdat/secret/${context}`);
+    return seal(this.#secretsKey, utf8Encoder.encode(plaintext), `samizdat/secret/${context}`);
   }
 
   openSecret(context: string, sealed: Uint8Array): string {
-    return new TextDecoder().decode(open(this.#secretsKey, sealed, `samizdat/secret/${context}`));
+    return utf8Decoder.decode(open(this.#secretsKey, sealed, `samizdat/secret/${context}`));
   }
 }

@@ -15,6 +15,19 @@ test('[SEC1] sealed text opens only under the same key and context', () => {
   assert.notDeepEqual(seal(key, new TextEncoder().encode('hello'), 'ctx/1'), sealed, 'nonces are fresh');
 });
 
+test('[SEC1] every seal takes a nonce of its own, across many draws from the random source', () => {
+  const key = randomKey();
+  const plaintext = new TextEncoder().encode('same text');
+  const nonces = new Set<string>();
+  // More than a few pools' worth, so a refill that repeated or skipped would show.
+  for (let index = 0; index < 2000; index++) {
+    const sealed = seal(key, plaintext, 'ctx/n');
+    nonces.add(Buffer.from(sealed.subarray(0, 12)).toString('hex'));
+    assert.equal(new TextDecoder().decode(open(key, sealed, 'ctx/n')), 'same text');
+  }
+  assert.equal(nonces.size, 2000);
+});
+
 test('[SEC1] a message moved to another id or chat fails to open', () => {
   const keyring = new ChatKeyring(randomKey());
   const wrapped = keyring.newWrappedKey();

@@ -2,6 +2,26 @@ import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 
 const NONCE_BYTES = 12;
 const TAG_BYTES = 16;
+/** Nonces drawn per call into the system's CSPRNG. */
+const NONCES_PER_DRAW = 256;
+
+let noncePool = Buffer.alloc(0);
+let noncePoolOffset = 0;
+
+/**
+ * A fresh random nonce. One call into the CSPRNG per message cost as much as the rest of sealing
+ * it, so nonces are drawn 256 at a time and handed out in turn, each once; they are as random as
+ * before, from the same source.
+ */
+function freshNonce(): Buffer {
+  if (noncePoolOffset === noncePool.length) {
+    noncePool = randomBytes(NONCE_BYTES * NONCES_PER_DRAW);
+    noncePoolOffset = 0;
+  }
+  const nonce = noncePool.subarray(noncePoolOffset, noncePoolOffset + NONCE_BYTES);
+  noncePoolOffset += NONCE_BYTES;
+  return nonce;
+}
 
 /**
  * AES-256-GCM with a random 96-bit nonce; the result is nonce ‖ ciphertext ‖ tag. `context` is
@@ -9,7 +29,7 @@ const TAG_BYTES = 16;
  * message id) fails to open instead of showing the wrong text.
  */
 export function seal(key: Uint8Array, plaintext: Uint8Array, context: string): Uint8Array {
-  const nonce = randomBytes(NONCE_BYTES);
+  const nonce = freshNonce();
   const cipher = createCipheriv('aes-256-gcm', key, nonce);
   cipher.setAAD(Buffer.from(context, 'utf8'));
   const body = Buffer.concat([cipher.update(plaintext), cipher.final()]);
