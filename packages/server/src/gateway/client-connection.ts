@@ -52,6 +52,10 @@ type ConnectionSocket = WebSocket & { [CONNECTION]: ClientConnection };
  * One client's WebSocket: reads and checks its frames, answers each call exactly once, and pushes
  * the updates of its user while it is signed in.
  */
+function uncork(socket: Duplex): void {
+  socket.uncork();
+}
+
 export class ClientConnection implements CallContext {
   userId: number | null = null;
   sessionId: number | null = null;
@@ -187,6 +191,7 @@ export class ClientConnection implements CallContext {
       preparedFrames.set(event, prepared);
     }
     if (!this.#canSend()) return;
+    this.#holdWritesForThisTick();
     // Beside ws's own sends, and in order with them: with no compression and no Blob payloads (the
     // server uses neither) ws writes each frame to the socket at once and queues nothing itself.
     this.socket.write(prepared);
@@ -295,7 +300,21 @@ export class ClientConnection implements CallContext {
   }
 
   #sendText(text: string): void {
-    if (this.#canSend()) this.ws.send(text);
+    if (!this.#canSend()) return;
+    this.#holdWritesForThisTick();
+    this.ws.send(text);
+  }
+
+  /**
+   * A group commit settles many sends at once, so one connection is often owed several acks and
+   * pushes in the same turn of the event loop. Corking its socket until the turn's callbacks have
+   * run sends them in one write instead of one system call each. ws corks and uncorks within a
+   * send, so a socket corked between sends is corked by us.
+   */
+  #holdWritesForThisTick(): void {
+    if (this.socket.writableCorked > 0) return;
+    this.socket.cork();
+    process.nextTick(uncork, this.socket);
   }
 
   /** Whether the connection is open and keeping up; a client that reads too slowly is dropped. */
