@@ -65,6 +65,7 @@ interface SendOutcome {
 const EDIT_WINDOW_SECONDS = 48 * 3600;
 
 // Built once: these run for every message (see `storage/query-shape.ts`).
+const chatById = queryShape(1, (db, chatId: number) => db.selectFrom('chats').selectAll().where('id', '=', chatId));
 const storedSend = queryShape(2, (db, senderId: number, randomId: string) =>
   db.selectFrom('messages').selectAll().where('sender_id', '=', senderId).where('random_id', '=', randomId),
 );
@@ -131,7 +132,8 @@ export class MessageService {
   async open(viewerId: number, peer: Peer, purpose: 'read' | 'member' | 'send', options: { createPrivate?: boolean } = {}): Promise<Target | null> {
     const access = await this.deps.directory.resolve(viewerId, peer, { createPrivate: options.createPrivate ?? false });
     if (access === null) return null;
-    const chat = await this.deps.db.selectFrom('chats').selectAll().where('id', '=', access.chatId).executeTakeFirstOrThrow();
+    const [chat] = await chatById.run(this.deps.db, this.deps.db, access.chatId);
+    if (chat === undefined) throw new Error(`Cannot open chat ${access.chatId}: no such chat`);
     const state: MemberState =
       access.type === 'private'
         ? { userId: viewerId, role: 'member', rights: null, mutedUntil: null, isBanned: false, lastSentAt: null }
