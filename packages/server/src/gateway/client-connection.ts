@@ -48,14 +48,15 @@ const preparedFrames = new WeakMap<BusEvent, Buffer>();
 const CONNECTION = Symbol('connection');
 type ConnectionSocket = WebSocket & { [CONNECTION]: ClientConnection };
 
-/**
- * One client's WebSocket: reads and checks its frames, answers each call exactly once, and pushes
- * the updates of its user while it is signed in.
- */
+/** Shared, so holding a connection's writes for a tick allocates no closure. */
 function uncork(socket: Duplex): void {
   socket.uncork();
 }
 
+/**
+ * One client's WebSocket: reads and checks its frames, answers each call exactly once, and pushes
+ * the updates of its user while it is signed in.
+ */
 export class ClientConnection implements CallContext {
   userId: number | null = null;
   sessionId: number | null = null;
